@@ -1,0 +1,317 @@
+"""The ``campaign-bot`` command: the same services the bot uses, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.db.engine import Store
+from bot.db.migrate import SchemaOutOfDate, check_schema, current_revision, head_revision, upgrade
+from bot.errors import UserError
+from bot.ingest.fields import KINDS
+from bot.ingest.numbers import parse_number
+from bot.ingest.report import ImportRejected
+
+log = logging.getLogger("campaign_bot")
+
+EXIT_USER_ERROR = 1
+EXIT_REJECTED = 3
+
+
+def _out() -> Console:
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:  # piped or in CI: do not squeeze tables into 80 columns
+        console.width = max(console.width, 140)
+    return console
+
+
+def _json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False, indent=2) + "\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _amount(text: str) -> float:
+    try:
+        value = parse_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:
+        raise argparse.ArgumentTypeError("a number is required")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = _amount(text)
+    return value / 100 if "%" not in text and value > 1 else value
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    source, sep, target = text.rpartition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(f"--map takes 'Source header=field', not {text!r}")
+    return source.strip(), target.strip()
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+async def _open(settings: Settings, *, check: bool = True) -> Store:
+    store = Store.open(settings.database)
+    if check:
+        try:
+            await check_schema(store.engine)
+        except BaseException:
+            await store.close()
+            raise
+    return store
+
+
+async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    store = await _open(settings, check=False)
+    try:
+        if args.action == "upgrade":
+            before, after = await upgrade(store.engine)
+            change = "already up to date" if before == after else f"{before or 'empty'} -> {after}"
+            _out().print(f"database schema: {change}")
+        else:
+            current, head = await current_revision(store.engine), head_revision()
+            _out().print(f"database schema: {current or 'none'}; this version needs: {head}")
+            if args.action == "check":
+                await check_schema(store.engine)
+    finally:
+        await store.close()
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import text
+    from bot.services.data import ImportOptions, import_file
+
+    opts = ImportOptions(
+        kind=args.kind,
+        path=Path(args.file),
+        workspace=args.workspace or settings.workspace.default,
+        user_map=dict(args.map or []),
+        source=args.source,
+        as_of=args.as_of,
+        currency=args.currency,
+        fmt=args.format,
+        strict=args.strict,
+        dry_run=args.dry_run,
+    )
+    store = await _open(settings)
+    try:
+        try:
+            report = await import_file(store, settings, opts)
+        except ImportRejected as exc:
+            if args.json:
+                _json({**exc.report.to_dict(), "failed": str(exc)})
+            else:
+                _out().print(text.import_report(exc.report))
+                _out().print(f"[red]{exc}[/]")
+            return EXIT_REJECTED
+    finally:
+        await store.close()
+    if args.json:
+        _json(report.to_dict())
+    else:
+        _out().print(text.import_report(report))
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.data import export_creators
+
+    workspace = args.workspace or settings.workspace.default
+    path = Path(args.output or f"creators-{workspace}.{args.format}")
+    store = await _open(settings)
+    try:
+        result = await export_creators(store, settings, workspace, path, args.format)
+    finally:
+        await store.close()
+    _out().print(f"wrote {result.rows:,} creators to {result.path}")
+    return 0
+
+
+async def cmd_creators(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import text
+    from bot.services import creators
+
+    workspace = args.workspace or settings.workspace.default
+    store = await _open(settings)
+    try:
+        if args.action == "show":
+            p = await creators.show(store, settings, workspace, args.handle)
+            _json(p.to_dict()) if args.json else _out().print(text.profile(p))
+            return 0
+        result = await creators.search(
+            store,
+            settings,
+            workspace,
+            niche=args.niche,
+            country=args.country,
+            min_followers=args.min_followers,
+            max_followers=args.max_followers,
+            min_engagement=args.min_engagement,
+            max_price=args.max_price,
+            currency=args.currency,
+            limit=args.limit,
+        )
+    finally:
+        await store.close()
+    if args.json:
+        _json([p.to_dict() for p in result.creators])
+    else:
+        _out().print(text.search(result))
+    return 0
+
+
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import text
+    from bot.services.data import workspace_status
+
+    workspace = args.workspace or settings.workspace.default
+    store = await _open(settings)
+    try:
+        name, counts = await workspace_status(store, workspace)
+    finally:
+        await store.close()
+    _json(counts) if args.json else _out().print(text.status(name, counts))
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import run_demo
+
+    await run_demo(Path(args.db), settings, creators=args.creators, seed=args.seed, out=_out())
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
+    "db": cmd_db,
+    "import": cmd_import,
+    "export": cmd_export,
+    "creators": cmd_creators,
+    "status": cmd_status,
+    "demo": cmd_demo,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="campaign-bot",
+        description="Plan TikTok influencer campaigns: import exports, look creators up, "
+        "and (with a Discord token) run the bot.",
+    )
+    p.add_argument("--config", metavar="PATH", help="TOML settings file (or $CAMPAIGN_BOT_CONFIG)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug output")
+    ws = argparse.ArgumentParser(add_help=False)
+    ws.add_argument(
+        "--workspace",
+        metavar="NAME|GUILD_ID",
+        help="workspace name or Discord guild id (default: workspace.default, 'default')",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database schema: upgrade, current, check")
+    db.add_argument("action", choices=["upgrade", "current", "check"],
+                    help="upgrade: migrate to this version's schema; current: show revisions; "
+                    "check: fail unless up to date")  # fmt: skip
+
+    imp = sub.add_parser("import", parents=[ws], help="import a CSV / XLSX / JSON export",
+                         description="Import creators, videos or hashtags from a CSV, XLSX or "
+                         "JSON file (TikTok Research API responses included). Every rejected "
+                         "row is reported; the import is one transaction.")  # fmt: skip
+    imp.add_argument("kind", choices=KINDS)
+    imp.add_argument("file")
+    imp.add_argument("--map", action="append", type=_mapping, metavar="'Header=field'",
+                     help="map a column by hand (repeatable); field 'ignore' skips it")  # fmt: skip
+    imp.add_argument("--source", help="name of the data's source (default: the file name)")
+    imp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                     help="date of the data, for rows without a date column (default: the "
+                     "date of an earlier import of the same file, else the newest video for "
+                     "video files, else today)")  # fmt: skip
+    imp.add_argument("--currency", help="currency of prices that name none (default: config)")
+    imp.add_argument("--format", choices=["csv", "xlsx", "json", "jsonl"],
+                     help="file format (default: from the extension)")  # fmt: skip
+    imp.add_argument("--strict", action="store_true",
+                     help="import nothing if any row is rejected")  # fmt: skip
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    exp = sub.add_parser("export", parents=[ws], help="export stored data")
+    exp.add_argument("what", choices=["creators"])
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--output", "-o", metavar="PATH",
+                     help="file to write (default: creators-WORKSPACE.FORMAT)")  # fmt: skip
+
+    cr = sub.add_parser("creators", help="look creators up: show, search")
+    crs = cr.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = crs.add_parser("show", parents=[ws], help="one creator's profile card")
+    show.add_argument("handle")
+    show.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    se = crs.add_parser("search", parents=[ws], help="find creators by filters")
+    se.add_argument("--niche")
+    se.add_argument("--country", help="ISO code or name, e.g. US or 'United States'")
+    se.add_argument("--min-followers", type=_amount, metavar="N", help="e.g. 10k")
+    se.add_argument("--max-followers", type=_amount, metavar="N", help="e.g. 1.5M")
+    se.add_argument("--min-engagement", type=_rate, metavar="RATE",
+                    help="engagement rate by views, e.g. 5%% or 0.05")  # fmt: skip
+    se.add_argument("--max-price", type=_amount, metavar="AMOUNT",
+                    help="price per video (quote, else estimate)")  # fmt: skip
+    se.add_argument("--currency", help="currency of --max-price (default: config)")
+    se.add_argument("--limit", type=int, default=20, help="how many to list (default 20)")
+    se.add_argument("--json", action="store_true", help="print a JSON list")
+
+    st = sub.add_parser("status", parents=[ws], help="what a workspace holds, and how fresh")
+    st.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo", help="offline demo on a synthetic SQLite workspace",
+                          description="Generate (or reuse) a synthetic demo workspace in a local "
+                          "SQLite file and tour what the bot's data side does. No Discord "
+                          "token, no network.")  # fmt: skip
+    demo.add_argument("--db", default="demo/demo.sqlite3", help="SQLite file for the demo")
+    demo.add_argument("--creators", type=int, default=3000, help="synthetic creators")
+    demo.add_argument("--seed", type=int, default=7, help="generator seed")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    err = Console(stderr=True, highlight=False)
+    try:
+        settings = load_settings(args.config)
+        return asyncio.run(COMMANDS[args.command](args, settings))
+    except ConfigError as exc:
+        err.print("[red]configuration error:[/]", escape(str(exc)))
+    except (SchemaOutOfDate, UserError) as exc:
+        err.print("[red]error:[/]", escape(str(exc)))
+    except FileNotFoundError as exc:
+        err.print("[red]error:[/]", escape(f"{exc.strerror}: {exc.filename}"))
+    return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

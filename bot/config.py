@@ -1,0 +1,163 @@
+"""Settings: a TOML file, then environment overrides, validated with pydantic.
+
+Order of precedence (later wins):
+
+1. the defaults below (config.example.toml documents each one);
+2. the TOML file named by ``--config PATH`` or ``CAMPAIGN_BOT_CONFIG``;
+3. environment overrides: ``CAMPAIGN_BOT_DATABASE_URL``.
+
+``DISCORD_TOKEN`` is read from the environment only. A token in a TOML file is refused, so a
+token never ends up in a file that could be committed, and it is kept as a ``SecretStr`` so it
+never shows up in a log line or a repr.
+
+A wrong setting fails at start with :class:`ConfigError`, whose message names the key, the
+value and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+ENV_CONFIG = "CAMPAIGN_BOT_CONFIG"
+ENV_DATABASE_URL = "CAMPAIGN_BOT_DATABASE_URL"
+ENV_TOKEN = "DISCORD_TOKEN"
+
+TIERS = ("nano", "micro", "mid", "macro", "mega")
+
+
+class ConfigError(Exception):
+    """A setting is missing, malformed or out of range; the message says which and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        "sqlite+aiosqlite:///campaign-bot.sqlite3",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB",
+    )
+    sqlite_busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    echo: bool = False
+
+    @model_validator(mode="after")
+    def _known_driver(self) -> DatabaseSettings:
+        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "url must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                "(the two async drivers the bot ships with)"
+            )
+        return self
+
+
+class ImportSettings(_Section):
+    max_file_mb: float = Field(200.0, gt=0, description="files larger than this are refused")
+    max_rows: int = Field(2_000_000, gt=0, description="files with more data rows are refused")
+    report_errors: int = Field(
+        1000, ge=1, description="at most this many rejected rows are listed in a report"
+    )
+
+
+class TierBounds(_Section):
+    """Lower follower bounds of each tier above nano (nano is everything below micro)."""
+
+    micro: int = Field(10_000, gt=0)
+    mid: int = Field(100_000, gt=0)
+    macro: int = Field(500_000, gt=0)
+    mega: int = Field(1_000_000, gt=0)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> TierBounds:
+        if not self.micro < self.mid < self.macro < self.mega:
+            raise ValueError("tier bounds must increase: micro < mid < macro < mega")
+        return self
+
+
+class PriceRates(_Section):
+    """Estimated price of one sponsored video per 1,000 followers, by tier."""
+
+    nano: float = Field(12.0, gt=0)
+    micro: float = Field(10.0, gt=0)
+    mid: float = Field(8.0, gt=0)
+    macro: float = Field(6.0, gt=0)
+    mega: float = Field(5.0, gt=0)
+
+
+class MetricsSettings(_Section):
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
+    recent_videos: int = Field(30, ge=1, le=1000)
+    min_price: float = Field(25.0, ge=0)
+    tiers: TierBounds = TierBounds()
+    price_per_1k_followers: PriceRates = PriceRates()
+
+
+class WorkspaceSettings(_Section):
+    default: str = Field("default", min_length=1, max_length=100)
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    imports: ImportSettings = Field(ImportSettings(), alias="import")
+    metrics: MetricsSettings = MetricsSettings()
+    workspace: WorkspaceSettings = WorkspaceSettings()
+    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    discord_token: SecretStr | None = Field(None, exclude=True)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _format_error(err: ValidationError, origin: str) -> str:
+    lines = [f"invalid configuration ({origin}):"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            lines.append(
+                f"  {key}: unknown setting (value {e['input']!r}); see config.example.toml"
+            )
+            continue
+        value = e.get("input")
+        shown = "<missing>" if e["type"] == "missing" else repr(value)
+        if isinstance(value, dict):
+            shown = "a table"
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"  {key} = {shown}: expected {msg[0].lower() + msg[1:]}")
+    return "\n".join(lines)
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``$CAMPAIGN_BOT_CONFIG``), then the environment."""
+    path = path or os.environ.get(ENV_CONFIG) or None
+    data: dict[str, Any] = {}
+    origin = "defaults"
+    if path is not None:
+        p = Path(path)
+        origin = str(p)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {p} is not valid TOML: {exc}") from exc
+        for forbidden in ("discord_token", "token"):
+            if forbidden in data or forbidden in data.get("bot", {}):
+                raise ConfigError(
+                    f"{p}: {forbidden} must not be in a config file; "
+                    f"set the {ENV_TOKEN} environment variable instead"
+                )
+    if url := os.environ.get(ENV_DATABASE_URL):
+        data.setdefault("database", {})
+        if not isinstance(data["database"], dict):
+            raise ConfigError(f"invalid configuration ({origin}): database must be a table")
+        data["database"] = {**data["database"], "url": url}
+        origin += f" + ${ENV_DATABASE_URL}"
+    token = os.environ.get(ENV_TOKEN) or None
+    try:
+        return Settings.model_validate({**data, "discord_token": token})
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc, origin)) from None

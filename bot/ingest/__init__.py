@@ -1,0 +1,1 @@
+"""Import of creator, video and hashtag exports: reading, header matching, validation, reports."""

@@ -1,0 +1,99 @@
+"""Numbers as exports write them: ``149.2M``, ``78.9m``, ``856.3K``, ``1,234``, ``16.60%``.
+
+- Plain and scientific notation (``5e+06``) as usual; a suffix multiplies: K = 1e3, M = 1e6,
+  B = 1e9 (either case).
+- Thousands separators are commas in groups of three (``1,234,567.5``). A lone decimal comma
+  (``1,5``) is refused rather than guessed.
+- ``%`` divides by 100.
+- Blank cells and the usual missing markers (``-``, ``n/a``, ``null``, ...) are *missing*
+  (NaN), never zero.
+
+:func:`parse_number` handles one string; :func:`parse_numbers` a whole pandas column, with
+pandas' C parser as the fast path and the pattern only for cells it cannot read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "nan", "none", "null", "nil", "?"})
+
+_NUMBER = re.compile(
+    r"""^\s*
+    (?P<sign>[+-])?\s*
+    (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)
+    (?P<exp>[eE][+-]?\d+)?
+    \s*(?P<suffix>[kKmMbB%])?\s*$""",
+    re.VERBOSE,
+)
+_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "%": 0.01}
+
+EXAMPLES = "e.g. 1234, 1,234, 12.5K, 1.2M, 5e+06, 16.6%"
+
+
+def is_missing(text: object) -> bool:
+    if text is None:
+        return True
+    if isinstance(text, float) and math.isnan(text):
+        return True
+    return str(text).strip().lower() in MISSING
+
+
+def parse_number(text: object) -> float | None:
+    """One cell: a float, ``None`` when missing; ValueError when it is not a number."""
+    if is_missing(text):
+        return None
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return float(text)
+    m = _NUMBER.match(str(text))
+    if m is None:
+        raise ValueError(f"{str(text)!r} is not a number ({EXAMPLES})")
+    value = float(m["num"].replace(",", "") + (m["exp"] or ""))
+    if m["suffix"]:
+        value *= _SCALE[m["suffix"].lower()]
+    if m["sign"] == "-":
+        value = -value
+    if not math.isfinite(value):
+        raise ValueError(f"{str(text)!r} is too large")
+    return value
+
+
+def missing_mask(col: pd.Series) -> np.ndarray:
+    """True where a cell is blank or a missing marker."""
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+        text = col.astype("string").str.strip().str.lower()
+        return (col.isna() | text.isin(MISSING)).to_numpy(dtype=bool)
+    return col.isna().to_numpy(dtype=bool)
+
+
+def parse_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of cells -> (float64 values with NaN for missing, mask of unparseable cells)."""
+    missing = missing_mask(col)
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        values = col.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        return values, ~np.isfinite(values) & ~np.isnan(values)
+    values = pd.to_numeric(col.where(~missing), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan, copy=True
+    )
+    bad = np.isinf(values)  # pandas reads "inf"; no export means infinity
+    values[bad] = np.nan
+    slow = np.isnan(values) & ~missing & ~bad
+    if slow.any():
+        text = col[slow].astype("string")
+        parts = text.str.extract(_NUMBER)
+        ok = parts["num"].notna().to_numpy(dtype=bool, copy=True)
+        num = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
+        parsed = pd.to_numeric(num, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        scale = parts["suffix"].str.lower().map(_SCALE).fillna(1.0).to_numpy(dtype="float64")
+        sign = np.where(parts["sign"].eq("-").fillna(False).to_numpy(dtype=bool), -1.0, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = parsed * scale * sign
+        ok &= np.isfinite(out)
+        idx = np.flatnonzero(slow)
+        values[idx[ok]] = out[ok]
+        bad[idx[~ok]] = True
+    return values, bad

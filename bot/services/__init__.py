@@ -1,0 +1,1 @@
+"""Use cases shared by the cogs and the CLI; no Discord here."""

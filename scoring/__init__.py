@@ -1,0 +1,1 @@
+"""Pure scoring: metrics, ranking, budget plans and trend analytics (no I/O)."""
