@@ -262,8 +262,8 @@ VIDEOS = [
 
 
 def research_api(videos: list[dict]) -> str:
-    return json.dumps({"data": {"videos": videos, "has_more": False, "cursor": 3,
-                                "search_id": "x"}, "error": {"code": "ok", "message": ""}})  # fmt: skip
+    data = {"videos": videos, "has_more": False, "cursor": 3, "search_id": "x"}
+    return json.dumps({"data": data, "error": {"code": "ok", "message": ""}})
 
 
 async def test_videos_yield_creators_aggregates_and_hashtag_usage(store, settings, tmp_path):
