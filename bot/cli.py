@@ -297,12 +297,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     err = Console(stderr=True, highlight=False)
     try:
         settings = load_settings(args.config)
+        if not args.verbose:
+            logging.getLogger().setLevel(settings.log_level)
         return asyncio.run(COMMANDS[args.command](args, settings))
     except ConfigError as exc:
         err.print("[red]configuration error:[/]", escape(str(exc)))

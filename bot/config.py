@@ -19,9 +19,17 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 ENV_CONFIG = "CAMPAIGN_BOT_CONFIG"
 ENV_DATABASE_URL = "CAMPAIGN_BOT_DATABASE_URL"
@@ -46,14 +54,15 @@ class DatabaseSettings(_Section):
     sqlite_busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
     echo: bool = False
 
-    @model_validator(mode="after")
-    def _known_driver(self) -> DatabaseSettings:
-        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
-                "url must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                "a URL starting with sqlite+aiosqlite:// or postgresql+asyncpg:// "
                 "(the two async drivers the bot ships with)"
             )
-        return self
+        return url
 
 
 class ImportSettings(_Section):
@@ -75,7 +84,7 @@ class TierBounds(_Section):
     @model_validator(mode="after")
     def _increasing(self) -> TierBounds:
         if not self.micro < self.mid < self.macro < self.mega:
-            raise ValueError("tier bounds must increase: micro < mid < macro < mega")
+            raise ValueError("tier bounds that increase: micro < mid < macro < mega")
         return self
 
 
@@ -90,11 +99,18 @@ class PriceRates(_Section):
 
 
 class MetricsSettings(_Section):
-    currency: str = Field("USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
+    currency: str = Field("USD", description="ISO 4217 code")
     recent_videos: int = Field(30, ge=1, le=1000)
     min_price: float = Field(25.0, ge=0)
     tiers: TierBounds = TierBounds()
     price_per_1k_followers: PriceRates = PriceRates()
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, code: str) -> str:
+        if not (len(code) == 3 and code.isalpha() and code.isupper()):
+            raise ValueError("a three-letter ISO 4217 currency code in capitals, e.g. USD")
+        return code
 
 
 class WorkspaceSettings(_Section):
@@ -106,7 +122,7 @@ class Settings(_Section):
     imports: ImportSettings = Field(ImportSettings(), alias="import")
     metrics: MetricsSettings = MetricsSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()
-    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_token: SecretStr | None = Field(None, exclude=True)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -125,7 +141,7 @@ def _format_error(err: ValidationError, origin: str) -> str:
         shown = "<missing>" if e["type"] == "missing" else repr(value)
         if isinstance(value, dict):
             shown = "a table"
-        msg = e["msg"].removeprefix("Value error, ")
+        msg = e["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
         lines.append(f"  {key} = {shown}: expected {msg[0].lower() + msg[1:]}")
     return "\n".join(lines)
 

@@ -310,7 +310,6 @@ HASHTAG_FIELDS: tuple[FieldSpec, ...] = (
         "challenge",
         "challenge name",
         "hashtag name",
-        "title",
         required=True,
     ),
     _f("platform_id", "id", "challenge id", "hashtag id", "id", "cid"),

@@ -248,8 +248,7 @@ async def export_creators(
         d["source"] = "; ".join(p.sources) or None
         rows.append({c: d.get(c) for c in EXPORT_COLUMNS})
     frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-    text_cols = [c for c in frame.columns if frame[c].dtype == object]
-    for c in text_cols:
+    for c in frame.columns:  # only text cells change; numbers stay numbers
         frame[c] = frame[c].map(neutralise)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
