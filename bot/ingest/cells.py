@@ -41,6 +41,11 @@ def _text(col: pd.Series) -> pd.Series:
     return s.where(s.str.len() > 0).astype(object).where(lambda x: x.notna(), None)
 
 
+def _without_markers(text: pd.Series) -> pd.Series:
+    """Trimmed cells with the missing markers (``-``, ``n/a``, ...) as None, as numbers have."""
+    return text.where(~pd.Series(missing_mask(text.fillna("")), index=text.index), None)
+
+
 def _shown(raw: object, limit: int = 60) -> str:
     text = str(raw)
     return repr(text if len(text) <= limit else text[:limit] + "…")
@@ -139,7 +144,8 @@ def parse_count(col: pd.Series) -> Parsed:
     values, unparsed = parse_numbers(col)
     missing = np.isnan(values) & ~unparsed
     with np.errstate(invalid="ignore"):
-        bad = unparsed | (values < 0) | (values > MAX_COUNT)
+        # as a float MAX_COUNT rounds up to 2**63, which int64 cannot hold: compare with >=
+        bad = unparsed | (values < 0) | (values >= MAX_COUNT + 1)
     rounded = np.where(bad | missing, np.nan, np.round(values))
     out = pd.Series(rounded, index=col.index, dtype="float64")
     return Parsed(out, bad, _number_reason(col, values, "a whole number, 0 or more"), missing)
@@ -178,7 +184,8 @@ def parse_rate(col: pd.Series) -> Parsed:
 
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL"}
 _MONEY = re.compile(
-    r"^\s*(?P<pre>US\$|R\$|[$€£¥₹]|[A-Za-z]{3}(?=[\s\d.]))?\s*(?P<num>[^A-Za-z$€£¥₹]+?)"
+    r"^\s*(?P<pre>US\$|R\$|[$€£¥₹]|[A-Za-z]{3}(?=[\s\d.]))?\s*"
+    r"(?P<num>[^A-Za-z$€£¥₹]+?(?:[eE][+-]?[0-9]+)?[kKmMbB]?)"  # 1.2K, 5e+03 as numbers have
     r"\s*(?P<post>[$€£¥₹]|[A-Za-z]{3})?\s*$"
 )
 
@@ -190,7 +197,7 @@ def currency_code(text: str) -> str | None:
 
 
 def parse_currency(col: pd.Series) -> Parsed:
-    text = _text(col)
+    text = _without_markers(_text(col))
     missing = text.isna().to_numpy()
     uniq = {v: currency_code(v) for v in pd.unique(text.dropna())}
     values = text.map(lambda v: uniq.get(v) if v is not None else None)
@@ -204,7 +211,7 @@ def parse_currency(col: pd.Series) -> Parsed:
 
 def parse_money(col: pd.Series) -> tuple[Parsed, pd.Series]:
     """Amounts, and the currency each cell named (None where it named none)."""
-    text = _text(col)
+    text = _without_markers(_text(col))
     missing = text.isna().to_numpy()
     amounts = np.full(len(col), np.nan)
     currencies: list[str | None] = [None] * len(col)
@@ -278,8 +285,7 @@ def country_code(text: str) -> str | None:
 def parse_country(col: pd.Series) -> Parsed:
     """Countries become ISO alpha-2 codes; names that are not countries are kept as written
     (and named in the report), never dropped."""
-    text = _text(col)
-    text = text.where(~pd.Series(missing_mask(text.fillna("")), index=text.index), None)
+    text = _without_markers(_text(col))
     missing = text.isna().to_numpy()
     uniq = {v: country_code(v) for v in pd.unique(text.dropna())}
     unknown = sorted(v for v, code in uniq.items() if code is None)
@@ -326,6 +332,16 @@ def parse_date(col: pd.Series) -> Parsed:
     return Parsed(values, bad, reason, missing)
 
 
+_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
+_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _ns_or_nat(times: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Times a nanosecond column can hold (years 1677 to 2262), NaT for the others: pandas
+    parses wider ranges at coarser units and would raise OutOfBoundsDatetime on assignment."""
+    return times.where((times >= _NS_MIN) & (times <= _NS_MAX)).as_unit("ns")
+
+
 def parse_datetime(col: pd.Series) -> Parsed:
     """Unix seconds (or milliseconds), or ISO 8601; a time without a zone is UTC."""
     text = _text(col)
@@ -336,10 +352,12 @@ def parse_datetime(col: pd.Series) -> Parsed:
         seconds = np.where(numbers > 1e11, numbers / 1000, numbers)
     out = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns, UTC]")
     if is_num.any():
-        out[is_num] = pd.to_datetime(seconds[is_num], unit="s", utc=True, errors="coerce")
+        times = pd.to_datetime(seconds[is_num], unit="s", utc=True, errors="coerce")
+        out[is_num] = _ns_or_nat(times)
     iso = ~is_num & ~missing
     if iso.any():
-        out[iso] = pd.to_datetime(text[iso], errors="coerce", format="ISO8601", utc=True)
+        times = pd.to_datetime(text[iso], errors="coerce", format="ISO8601", utc=True)
+        out[iso] = _ns_or_nat(pd.DatetimeIndex(times))
     bad = ~missing & out.isna().to_numpy()
 
     def reason(i: int) -> str:
@@ -427,7 +445,7 @@ def _distribution_cell(text: str) -> dict[str, float] | str:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError:
-            return "is not valid JSON"
+            return 'is not valid JSON (e.g. {"18-24": 0.4, "25-34": 0.35})'
         if not isinstance(doc, dict):
             return "is not an object of shares"
         pairs = list(doc.items())
@@ -453,7 +471,7 @@ def _distribution_cell(text: str) -> dict[str, float] | str:
             v /= 100
         shares[str(key).strip()[:40]] = round(float(v), 6)
     if not shares:
-        return "is empty"
+        return "has no shares (e.g. '18-24: 40%, 25-34: 35%')"
     if sum(shares.values()) > 1.05:
         return "has shares adding up to more than 100%"
     return shares

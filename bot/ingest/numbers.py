@@ -25,8 +25,8 @@ MISSING = frozenset({"", "-", "--", "—", "–", "n/a", "na", "nan", "none", "n
 _NUMBER = re.compile(
     r"""^\s*
     (?P<sign>[+-])?\s*
-    (?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)
-    (?P<exp>[eE][+-]?\d+)?
+    (?P<num>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)
+    (?P<exp>[eE][+-]?[0-9]+)?
     \s*(?P<suffix>[kKmMbB%])?\s*$""",
     re.VERBOSE,
 )
@@ -48,7 +48,13 @@ def parse_number(text: object) -> float | None:
     if is_missing(text):
         return None
     if isinstance(text, int | float) and not isinstance(text, bool):
-        return float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise ValueError(f"{text!r} is not a finite number")
+        return value
     m = _NUMBER.match(str(text))
     if m is None:
         raise ValueError(f"{str(text)!r} is not a number ({EXAMPLES})")
@@ -80,6 +86,11 @@ def parse_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         dtype="float64", na_value=np.nan, copy=True
     )
     bad = np.isinf(values)  # pandas reads "inf"; no export means infinity
+    if pd.api.types.infer_dtype(col, skipna=True) in ("boolean", "mixed", "mixed-integer"):
+        # a spreadsheet's TRUE is not 1 follower; parse_number refuses it too
+        is_bool = col.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        bad |= is_bool
+        values[is_bool] = np.nan
     values[bad] = np.nan
     slow = np.isnan(values) & ~missing & ~bad
     if slow.any():

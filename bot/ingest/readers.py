@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from bot.ingest.fields import FIELDS, header_key
 
 FORMATS = {
     ".csv": "csv",
@@ -99,17 +103,35 @@ def _read_csv(path: Path, max_rows: int) -> RawTable:
             sample = raw[: exc.start].decode(encoding)
     if not sample.strip():
         raise ReadError(f"{path.name} is empty")
+    # Blank lines are rows a person sees in a spreadsheet: they are skipped here (not by
+    # pandas) so that row numbers still match the file.
+    lead = re.match(r"(?:[ \t]*\r?\n)*", sample).group().count("\n")  # type: ignore[union-attr]
+    chunks: list[pd.DataFrame] = []
+    kept = 0
+    sep = _sniff_delimiter(sample)
+    _check_first_row(path, sample, sep, lead)
     try:
-        frame = pd.read_csv(
+        # index_col=False: pandas would otherwise take a first data row with one cell more
+        # than the header as a sign that the first column is an index, shifting every value
+        # one column left. _check_first_row refuses such files; later long rows are errors.
+        with pd.read_csv(
             path,
-            sep=_sniff_delimiter(sample),
+            sep=sep,
             dtype=str,
             keep_default_na=False,
             encoding=encoding,
-            nrows=max_rows + 1,
-            skip_blank_lines=True,
+            skiprows=lead,
+            index_col=False,
+            skip_blank_lines=False,
             on_bad_lines="error",
-        )
+            chunksize=min(max_rows + 1, 100_000),
+        ) as reader:
+            for chunk in reader:
+                chunk = chunk[~_blank_rows(chunk)]
+                kept += len(chunk)
+                if kept > max_rows:
+                    raise _too_many(kept, max_rows)
+                chunks.append(chunk)
     except UnicodeDecodeError as exc:
         raise ReadError(
             f"{path.name} is not valid UTF-8 (byte {exc.start}); save it as UTF-8 CSV"
@@ -118,10 +140,33 @@ def _read_csv(path: Path, max_rows: int) -> RawTable:
         raise ReadError(f"{path.name} is not a well-formed CSV file: {exc}") from None
     except pd.errors.EmptyDataError:
         raise ReadError(f"{path.name} has no header row") from None
-    if len(frame) > max_rows:
-        raise _too_many(len(frame), max_rows)
-    frame = frame.astype(object)
-    return RawTable(frame, pd.Series(range(2, len(frame) + 2)), "csv", notes)
+    frame = pd.concat(chunks) if chunks else pd.DataFrame()
+    numbers = pd.Series(frame.index.to_numpy() + lead + 2)  # the header is row lead + 1
+    frame = frame.reset_index(drop=True).astype(object)
+    return RawTable(frame, numbers, "csv", notes)
+
+
+def _check_first_row(path: Path, sample: str, sep: str, lead: int) -> None:
+    """Refuse a file whose first data row has more cells than its header row."""
+    lines = sample.splitlines()[lead:]
+    rows = csv.reader(lines[:-1] if len(lines) > 2 else lines, delimiter=sep)
+    header = next(rows, None)
+    first = next((r for r in rows if any(c.strip() for c in r)), None)
+    if header is not None and first is not None and len(first) > len(header):
+        raise ReadError(
+            f"{path.name} is not a well-formed CSV file: a row has more cells than the header "
+            "row; check for stray delimiters at the ends of lines"
+        )
+
+
+def _blank_rows(chunk: pd.DataFrame) -> np.ndarray:
+    """Rows whose cells are all empty or spaces (only rows with an empty first cell can be)."""
+    cells = chunk.fillna("")
+    blank = cells.iloc[:, 0].str.strip().eq("").to_numpy(dtype=bool, copy=True)
+    if blank.any() and cells.shape[1] > 1:
+        rest = cells.iloc[np.flatnonzero(blank), 1:]
+        blank[blank] = rest.apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy(dtype=bool)
+    return blank
 
 
 def _read_xlsx(path: Path, max_rows: int) -> RawTable:
@@ -176,14 +221,25 @@ def _clean(value: Any) -> Any:
     return value
 
 
+# Headers that name a distribution field ("audience_age", ...): their objects stay whole.
+_DISTRIBUTIONS = frozenset(
+    k for specs in FIELDS.values() for s in specs if s.type == "distribution" for k in s.keys
+)
+
+
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in record.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and not _is_distribution(value):
-            out.update(_flatten(value, name + "."))
-        else:
-            out[name] = json.dumps(value) if isinstance(value, dict) else _clean(value)
+        if not isinstance(value, dict):
+            out[name] = _clean(value)
+            continue
+        if _is_distribution(value):
+            out[name] = json.dumps(value)
+            if header_key(name) in _DISTRIBUTIONS:
+                continue
+        # {"stats": {"followers": 5, "likes": 9}} is numbers too: also stats.followers, ...
+        out.update(_flatten(value, name + "."))
     return out
 
 
@@ -224,7 +280,12 @@ def _records(doc: Any, path: Path, notes: list[str]) -> list[Any]:
 
 def _read_json(path: Path, *, lines: bool, max_rows: int) -> RawTable:
     notes: list[str] = []
-    text = path.read_text(encoding="utf-8-sig", errors="strict")
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{path.name} is not valid UTF-8 (byte {exc.start}); JSON files must be UTF-8"
+        ) from None
     try:
         if lines:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -72,6 +72,12 @@ def resolve_columns(
                 f"--map {source}={target}: {target!r} is not a {kind} field; "
                 f"fields are: {', '.join(names)} (or {IGNORE!r} to skip the column)"
             )
+        other = next((h for h, f in mapping.items() if f == target != IGNORE and h != header), None)
+        if other is not None:
+            raise ColumnsError(
+                f"--map maps both {other!r} and {header!r} to {target}; a field is read from "
+                "one column: map the other one to another field or to 'ignore'"
+            )
         mapping[header] = target
     taken = {f for f in mapping.values() if f != IGNORE}
     unrecognised: list[str] = []
