@@ -113,6 +113,14 @@ class MetricsSettings(_Section):
         return code
 
 
+class RankingSettings(_Section):
+    max_per_niche: int = Field(3, ge=1, le=100)
+    plan_candidates: int = Field(200, ge=10, le=2000)
+    cache_dir: str = Field(
+        ".cache/ranking", min_length=1, description="per-workspace ranking copies (files)"
+    )
+
+
 class WorkspaceSettings(_Section):
     default: str = Field("default", min_length=1, max_length=100)
 
@@ -121,6 +129,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     imports: ImportSettings = Field(ImportSettings(), alias="import")
     metrics: MetricsSettings = MetricsSettings()
+    ranking: RankingSettings = RankingSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_token: SecretStr | None = Field(None, exclude=True)

@@ -135,20 +135,47 @@ async def creator_profiles(
 
 
 async def creator_snapshots(
-    conn: AsyncConnection, workspace_id: int, creator_ids: Sequence[int]
+    conn: AsyncConnection, workspace_id: int, creator_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Every metric snapshot of these creators, oldest first."""
+    """Every metric snapshot of these creators (None: all of the workspace), oldest first."""
     s = CreatorSnapshot.__table__.c
     cols = ["id", "creator_id", "as_of", "source", *SNAPSHOT_METRICS]
-    frame = await select_in(
-        conn,
-        lambda chunk: select(*[s[n] for n in cols]).where(
-            s.workspace_id == workspace_id, s.creator_id.in_(chunk)
-        ),
-        list(creator_ids),
-        cols,
-    )
+    stmt = select(*[s[n] for n in cols]).where(s.workspace_id == workspace_id)
+    if creator_ids is None:
+        frame = await select_frame(conn, stmt)
+    else:
+        frame = await select_in(
+            conn, lambda chunk: stmt.where(s.creator_id.in_(chunk)), list(creator_ids), cols
+        )
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     return frame.sort_values(["creator_id", "as_of", "id"], kind="stable").reset_index(drop=True)
+
+
+async def creator_videos(
+    conn: AsyncConnection, workspace_id: int, creator_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """creator_id, posted_at and views of the creators' stored videos (None: all)."""
+    v = Video.__table__.c
+    cols = ["creator_id", "posted_at", "views"]
+    stmt = select(v.creator_id, v.posted_at, v.views).where(v.workspace_id == workspace_id)
+    if creator_ids is None:
+        frame = await select_frame(conn, stmt)
+    else:
+        frame = await select_in(
+            conn, lambda chunk: stmt.where(v.creator_id.in_(chunk)), list(creator_ids), cols
+        )
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)
+    return frame
+
+
+async def last_import_id(conn: AsyncConnection, workspace_id: int) -> int:
+    """The newest import run that changed this workspace: a version stamp of its data."""
+    r = ImportRun.__table__.c
+    stmt = select(func.max(r.id)).where(r.workspace_id == workspace_id)
+    return int((await conn.execute(stmt)).scalar() or 0)
 
 
 async def handles_like(

@@ -23,17 +23,23 @@ from bot.db.repo import (
     WorkspaceRef,
     creator_profiles,
     creator_snapshots,
+    creator_videos,
     find_workspace,
 )
 from bot.errors import UserError
 from bot.ingest.cells import country_code
 from scoring.metrics import (
+    DEFAULT_TIER_ER,
     ER_FOLLOWERS_FORMULA,
     ER_VIEWS_FORMULA,
     PriceTable,
     engagement,
     estimate_price,
+    flag_reasons,
+    growth,
+    risk_flags,
     tier,
+    video_stats,
 )
 
 FORMULAS = {
@@ -41,6 +47,13 @@ FORMULAS = {
     "engagement_rate_followers": ER_FOLLOWERS_FORMULA,
     "share_rate": "average shares / average views",
     "comment_rate": "average comments / average views",
+    "like_rate": "average likes / average views",
+    "reach_ratio": "expected views per video / followers",
+    "views": "median views of recent videos where known, else average views",
+    "growth_30": "change in followers over the last 30 days of snapshots",
+    "growth_90": "change in followers over the last 90 days of snapshots",
+    "consistency": "1 / (1 + coefficient of variation of views over recent videos)",
+    "posts_per_week": "recent videos per week between the first and last of them",
 }
 
 
@@ -88,6 +101,15 @@ class CreatorProfile:
     reported_engagement_rate: float | None = None
     share_rate: float | None = None
     comment_rate: float | None = None
+    like_rate: float | None = None
+    views: float | None = None  # expected views per video
+    reach_ratio: float | None = None
+    growth_30: float | None = None
+    growth_90: float | None = None
+    consistency: float | None = None
+    posts_per_week: float | None = None
+    risk: float = 0.0
+    risk_flags: list[str] = field(default_factory=list)
     videos_sampled: int | None = None
     audience_age: dict[str, float] | None = None
     audience_gender: dict[str, float] | None = None
@@ -103,6 +125,7 @@ class CreatorProfile:
     def to_dict(self) -> dict[str, Any]:
         d = {f: getattr(self, f) for f in self.__dataclass_fields__}
         d["niches"] = list(self.niches)
+        d["risk_flags"] = list(self.risk_flags)
         d["provenance"] = {k: asdict(v) for k, v in self.provenance.items()}
         return d
 
@@ -169,83 +192,121 @@ def price_table(settings: Settings) -> PriceTable:
     )
 
 
-def build_profiles(
-    profiles: pd.DataFrame, snapshots: pd.DataFrame, settings: Settings
-) -> list[CreatorProfile]:
-    """Profile rows + their snapshots -> CreatorProfile objects (same order as profiles)."""
-    if profiles.empty:
-        return []
+def _ratio_col(num: pd.Series, den: pd.Series) -> np.ndarray:
+    n = pd.to_numeric(num, errors="coerce").to_numpy(dtype="float64")
+    d = pd.to_numeric(den, errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d > 0, n / d, np.nan)
+
+
+def creator_frame(
+    profiles: pd.DataFrame, snapshots: pd.DataFrame, videos: pd.DataFrame, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One row per profile (same order): the profile, the newest value of every metric, and
+    every derived metric (engagement rates and their basis, share / comment / like rates,
+    expected views, reach, tier, price, growth, consistency, cadence, authenticity flags).
+
+    Returns (frame, as_of per metric, source per metric). This is the one place metrics are
+    put together; profile cards, search, export and the ranking table all read it.
+    """
+    ids = profiles["id"].astype(int).to_numpy()
     if snapshots.empty:
         values = pd.DataFrame(index=pd.Index([], name="creator_id"))
         dates = sources = values
     else:
         values, dates, sources = latest_values(snapshots)
-    ids = profiles["id"].astype(int).to_numpy()
-    values = values.reindex(ids)
-    dates, sources = dates.reindex(ids), sources.reindex(ids)
+    values, dates, sources = values.reindex(ids), dates.reindex(ids), sources.reindex(ids)
     for m in SNAPSHOT_METRICS:
         if m not in values:
-            values[m] = None
-    metrics = engagement(values.astype(object).where(values.notna(), np.nan))
+            values[m] = np.nan
+    values = values.astype(object).where(values.notna(), np.nan)
+    frame = profiles.reset_index(drop=True).copy()
+    for m in SNAPSHOT_METRICS:
+        frame[m] = values[m].to_numpy()
+    em = engagement(values)
+    for c in em.columns:
+        frame[c] = em[c].to_numpy()
+    frame["share_rate"] = _ratio_col(values["avg_shares"], values["avg_views"])
+    frame["comment_rate"] = _ratio_col(values["avg_comments"], values["avg_views"])
+    frame["like_rate"] = _ratio_col(values["avg_likes"], values["avg_views"])
+    median = pd.to_numeric(values["median_views"], errors="coerce")
+    frame["views"] = median.where(
+        median.notna(), pd.to_numeric(values["avg_views"], errors="coerce")
+    ).to_numpy()
+    frame["reach_ratio"] = _ratio_col(frame["views"], values["followers"])
     tiers = tier(values["followers"], settings.metrics.tiers.model_dump())
+    frame["tier"] = tiers
     table = price_table(settings)
     estimates = estimate_price(values["followers"], table)
-    avg_views = pd.to_numeric(values["avg_views"], errors="coerce").to_numpy(dtype="float64")
-    metric_names = [m for m in SNAPSHOT_METRICS if m in CreatorProfile.__dataclass_fields__]
-    value_rows = values[metric_names].to_numpy(dtype=object)
+    quoted = pd.to_numeric(frame["price_quote"], errors="coerce").notna().to_numpy()
+    frame["price"] = np.where(
+        quoted, pd.to_numeric(frame["price_quote"], errors="coerce"), np.round(estimates)
+    )
+    frame["price_is_estimate"] = ~quoted & ~np.isnan(estimates)
+    frame["price_currency"] = np.where(
+        quoted,
+        frame["price_currency"].to_numpy(dtype=object),
+        np.where(np.isnan(estimates), None, table.currency),
+    )
+    frame["price_source"] = np.where(
+        quoted, frame["price_source"].fillna("quote").to_numpy(dtype=object),
+        [f"estimate: {t} tier rate per 1,000 followers" if t else None for t in tiers],
+    )  # fmt: skip
+    for name, column, days in (("growth_30", "followers", 30), ("growth_90", "followers", 90),
+                               ("views_growth_30", "avg_views", 30)):  # fmt: skip
+        g = growth(snapshots, column, days) if not snapshots.empty else pd.Series(dtype=float)
+        frame[name] = g.reindex(ids).to_numpy(dtype="float64")
+    recent = settings.metrics.recent_videos
+    stats = video_stats(videos, recent) if not videos.empty else pd.DataFrame(
+        columns=["creator_id", "consistency", "posts_per_week", "max_views",
+                 "video_median_views"])  # fmt: skip
+    stats = stats.set_index("creator_id").reindex(ids)
+    for c in ("consistency", "posts_per_week", "max_views", "video_median_views"):
+        frame[c] = pd.to_numeric(stats[c], errors="coerce").to_numpy(dtype="float64")
+    bits, risk = risk_flags(frame, DEFAULT_TIER_ER)
+    frame["risk_bits"], frame["risk"] = bits, risk
+    return frame, dates, sources
+
+
+def build_profiles(
+    profiles: pd.DataFrame, snapshots: pd.DataFrame, videos: pd.DataFrame, settings: Settings
+) -> list[CreatorProfile]:
+    """Profile rows + their snapshots and videos -> CreatorProfile objects (same order)."""
+    if profiles.empty:
+        return []
+    frame, dates, sources = creator_frame(profiles, snapshots, videos, settings)
+    fields = [f for f in CreatorProfile.__dataclass_fields__ if f in frame.columns
+              and f not in ("niches", "handle", "provenance")]  # fmt: skip
+    rows = frame[fields].to_numpy(dtype=object)
     date_cols, date_rows = list(dates.columns), dates.to_numpy(dtype=object)
     source_rows = sources.to_numpy(dtype=object)
-    em_rows = metrics.to_numpy(dtype=object)
+    niches = frame["niches"].to_numpy(dtype=object)
     out: list[CreatorProfile] = []
-    for i, row in enumerate(profiles.itertuples(index=False)):
+    for i, handle in enumerate(frame["handle"].to_numpy(dtype=object)):
         prov = {
             m: Provenance(d.isoformat(), str(src))
             for m, d, src in zip(date_cols, date_rows[i], source_rows[i], strict=True)
             if d is not None and not pd.isna(d)
         }
-        p = CreatorProfile(
-            handle=row.handle,
-            display_name=_clean(row.display_name),
-            platform_id=_clean(row.platform_id),
-            country=_clean(row.country),
-            language=_clean(row.language),
-            niches=[n for n in (row.niches or "").split(",") if n],
-            bio=_clean(row.bio),
-            verified=_clean(row.verified),
-            tier=tiers[i],
-            provenance=prov,
-        )
-        for m, val in zip(metric_names, value_rows[i], strict=True):
+        p = CreatorProfile(handle=handle, niches=[n for n in (niches[i] or "").split(",") if n],
+                           provenance=prov)  # fmt: skip
+        for f, val in zip(fields, rows[i], strict=True):
             val = _clean(val)
-            if val is not None and m in INT_FIELDS:
+            if val is not None and f in INT_FIELDS:
                 val = int(val)
-            setattr(p, m, val)
-        er_v, er_v_basis, er_f, er_f_basis = em_rows[i]
-        p.engagement_rate_views = _clean(er_v)
-        p.engagement_rate_views_basis = er_v_basis or None
-        p.engagement_rate_followers = _clean(er_f)
-        p.engagement_rate_followers_basis = er_f_basis or None
-        if avg_views[i] > 0:
-            p.share_rate = _ratio(p.avg_shares, avg_views[i])
-            p.comment_rate = _ratio(p.avg_comments, avg_views[i])
-        if _clean(row.price_quote) is not None:
-            p.price, p.price_currency = float(row.price_quote), row.price_currency
-            p.price_source = _clean(row.price_source) or "quote"
-        elif not math.isnan(estimates[i]):
-            p.price, p.price_currency = round(float(estimates[i]), 2), table.currency
-            p.price_is_estimate = True
-            p.price_source = f"estimate: {p.tier} tier rate per 1,000 followers"
+            if isinstance(val, str) and f.endswith("_basis") and not val:
+                val = None
+            setattr(p, f, val)
+        p.price_is_estimate = bool(p.price_is_estimate)
+        bits = int(frame["risk_bits"].iat[i])
+        p.risk_flags = flag_reasons(bits, frame.iloc[i].to_dict(), DEFAULT_TIER_ER) if bits else []
         if prov:
             newest = max(prov.values(), key=lambda x: x.as_of)
             p.as_of, p.source = newest.as_of, newest.source
-        elif _clean(row.profile_as_of) is not None:
-            p.as_of = row.profile_as_of.isoformat()
+        elif _clean(frame["profile_as_of"].iat[i]) is not None:
+            p.as_of = frame["profile_as_of"].iat[i].isoformat()
         out.append(p)
     return out
-
-
-def _ratio(num: float | None, den: float) -> float | None:
-    return None if num is None else num / den
 
 
 async def _workspace(conn: Any, ref: str) -> WorkspaceRef:
@@ -268,8 +329,10 @@ async def show(store: Store, settings: Settings, workspace: str, handle: str) ->
                 f"no creator @{wanted} in workspace {ws.name!r}; "
                 "try `campaign-bot creators search` to see who is there"
             )
-        snaps = await creator_snapshots(conn, ws.id, profiles["id"].astype(int).tolist())
-    return build_profiles(profiles, snaps, settings)[0]
+        ids = profiles["id"].astype(int).tolist()
+        snaps = await creator_snapshots(conn, ws.id, ids)
+        videos = await creator_videos(conn, ws.id, ids)
+    return build_profiles(profiles, snaps, videos, settings)[0]
 
 
 async def search(
@@ -308,8 +371,10 @@ async def search(
         profiles = await creator_profiles(
             conn, ws.id, niche=niche, country=country and (country_code(country) or country)
         )
-        snaps = await creator_snapshots(conn, ws.id, profiles["id"].astype(int).tolist())
-    found = build_profiles(profiles, snaps, settings)
+        ids = profiles["id"].astype(int).tolist()
+        snaps = await creator_snapshots(conn, ws.id, ids)
+        videos = await creator_videos(conn, ws.id, ids)
+    found = build_profiles(profiles, snaps, videos, settings)
     notes: list[str] = []
     other_currency = 0
 

@@ -1,0 +1,503 @@
+"""Rank creators for a brief: hard filters, factor scores against the pool, a weighted sum with
+an authenticity penalty, top-k with a niche diversity rule, and an explanation per creator.
+
+How a score is made (every step is in the result, so a person can check it):
+
+1. **Hard filters** drop creators that cannot fit: excluded handles, countries, languages,
+   follower range and tiers, niches (when the brief names niches or keywords, a creator needs
+   one of them), price per video above the brief's maximum (or in another currency: prices
+   are never converted), engagement below the minimum. What each filter removed is counted.
+2. **Factor scores** in [0, 1], against the filtered pool:
+   - *rate factors* are mid-rank percentiles among the pool members whose value is known
+     (robust to outliers: a creator with 100x the views is simply first):
+     engagement (ER by views), shares (share rate), comments (comment rate), likes (like
+     rate), reach (expected views per video), watch_time (completion rate, or average watch
+     time where only that is known), cost_efficiency (the objective's outcome per unit of
+     price: views for awareness, engagements for engagement and conversion, 1 / price for
+     ugc; only prices in the brief's currency);
+   - *fit factors* are absolute: niche_fit (1 primary niche in the brief, 0.75 another niche
+     in the brief, 0.5 a niche matched by a keyword, 0 none), audience_fit (share of the
+     audience in the brief's countries x ages x genders, over the dimensions the brief names
+     and the data knows), authenticity (1 - risk from the flags).
+3. **Weighted sum** of the known factors, with the objective's preset weights (brief
+   overrides allowed), re-normalised over the factors known for that creator, so an unknown
+   value neither helps nor hurts; a weight of 0 removes a factor entirely.
+4. **Authenticity penalty**: score x (1 - penalty x risk).
+5. **Top-k with diversity**: best first, at most ``max_per_niche`` per primary niche; if that
+   leaves fewer than k, the best remaining fill up (and the result says so). Ties break by
+   handle, so the order never depends on row order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from scoring.brief import FACTORS, Brief
+from scoring.metrics import DEFAULT_TIER_ER, TIER_NAMES, flag_reasons
+from scoring.table import CreatorTable
+
+RATE_FACTORS = ("engagement", "shares", "comments", "likes", "reach", "watch_time",
+                "cost_efficiency")  # fmt: skip
+FIT_FACTORS = ("niche_fit", "audience_fit", "authenticity")
+PENALTY = 0.5
+KEYWORD_MATCH = 85  # rapidfuzz score for a keyword to match a niche name
+
+LABELS = {
+    "engagement": "engagement",
+    "shares": "shares",
+    "comments": "comments",
+    "likes": "likes",
+    "reach": "reach",
+    "watch_time": "watch time",
+    "cost_efficiency": "cost efficiency",
+    "niche_fit": "niche fit",
+    "audience_fit": "audience fit",
+    "authenticity": "authenticity",
+}
+
+
+@dataclass
+class Forecast:
+    views: float | None
+    engagements: float | None
+    cost: float | None
+    cpm: float | None
+    cpe: float | None
+    currency: str
+
+
+@dataclass
+class FactorScore:
+    name: str
+    score: float | None  # 0..1, None when unknown
+    weight: float  # normalised weight used for this creator (0 when unknown)
+    contribution: float  # weight x (score - the pool's median score)
+    text: str  # the value in plain numbers against the pool
+
+
+@dataclass
+class RankedCreator:
+    rank: int
+    creator_id: int
+    handle: str
+    score: float
+    tier: str | None
+    followers: float | None
+    primary_niche: str | None
+    price: float | None
+    price_is_estimate: bool
+    forecast: Forecast
+    factors: list[FactorScore]
+    lifted_by: list[str]
+    held_back_by: list[str]
+    flags: list[str]
+    risk: float
+
+
+@dataclass
+class Ranking:
+    brief: Brief
+    weights: dict[str, float]
+    pool_size: int
+    total: int
+    filtered_out: dict[str, int]
+    creators: list[RankedCreator]
+    pool_medians: dict[str, float | None]
+    notes: list[str] = field(default_factory=list)
+
+
+# --- filters -----------------------------------------------------------------------------
+
+
+def _bits_for(table: CreatorTable, names: Sequence[str]) -> np.ndarray:
+    mask = np.zeros(table.niche_bits.shape[1], dtype=np.uint64)
+    index = {n: i for i, n in enumerate(table.niches)}
+    for name in names:
+        if name in index:
+            k = index[name]
+            mask[k // 64] |= np.uint64(1) << np.uint64(k % 64)
+    return mask
+
+
+def keyword_niches(table: CreatorTable, brief: Brief) -> list[str]:
+    """Niche names that a brief keyword matches closely (rapidfuzz WRatio >= 85)."""
+    out: list[str] = []
+    for kw in brief.keywords:
+        for name, score, _ in process.extract(kw, table.niches, scorer=fuzz.WRatio, limit=5):
+            if score >= KEYWORD_MATCH and name not in out:
+                out.append(name)
+    return out
+
+
+def _codes_for(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
+    index = {v: i for i, v in enumerate(vocab)}
+    return np.array([index[w] for w in wanted if w in index], dtype=np.int16)
+
+
+def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str, int], list[str]]:
+    """Rows that pass every hard filter, what each filter removed, and notes."""
+    n = len(table)
+    notes: list[str] = []
+    removed: dict[str, int] = {}
+    f = table.followers
+    lo = brief.min_followers if brief.min_followers is not None else -np.inf
+    hi = brief.max_followers if brief.max_followers is not None else np.inf
+    # Rows are sorted by followers (unknown last): the range is a slice.
+    known = int(np.count_nonzero(~np.isnan(f)))
+    start = int(np.searchsorted(f[:known], lo, side="left"))
+    stop = int(np.searchsorted(f[:known], hi, side="right"))
+    mask = np.zeros(n, dtype=bool)
+    if brief.min_followers is None and brief.max_followers is None:
+        mask[:] = True
+    else:
+        mask[start:stop] = True
+    removed["followers"] = n - int(mask.sum())
+
+    def apply(name: str, keep: np.ndarray) -> None:
+        before = int(mask.sum())
+        np.logical_and(mask, keep, out=mask)
+        removed[name] = before - int(mask.sum())
+
+    if brief.tiers:
+        codes = np.array([TIER_NAMES.index(t) for t in brief.tiers], dtype=np.int8)
+        apply("tiers", np.isin(table.tier, codes))
+    if brief.countries:
+        apply("countries", np.isin(table.country, _codes_for(table.countries, brief.countries)))
+    if brief.languages:
+        apply("languages", np.isin(table.language, _codes_for(table.languages, brief.languages)))
+    if brief.niches or brief.keywords:
+        wanted = [*brief.niches, *keyword_niches(table, brief)]
+        if brief.keywords and not brief.niches and len(wanted) == 0:
+            notes.append("no niche matches the keywords; the niche filter was not applied")
+        else:
+            bits = _bits_for(table, wanted)
+            apply("niches", (table.niche_bits & bits).any(axis=1))
+    if brief.exclude_handles:
+        apply("excluded", ~np.isin(table.handles, list(brief.exclude_handles)))
+    if brief.min_engagement is not None:
+        er = table.num["engagement_rate_views"]
+        apply("min_engagement", er >= brief.min_engagement)
+    if brief.max_price_per_creator is not None:
+        cur = _codes_for(table.currencies, [brief.currency])
+        same = np.isin(table.currency, cur)
+        other = int(np.count_nonzero(mask & ~same & ~np.isnan(table.num["price"])))
+        if other:
+            notes.append(
+                f"{other} creators priced in another currency than {brief.currency} were left "
+                "out (prices are never converted)"
+            )
+        apply("max_price", same & (table.num["price"] <= brief.max_price_per_creator))
+    return np.flatnonzero(mask), {k: v for k, v in removed.items() if v}, notes
+
+
+# --- factor scores -----------------------------------------------------------------------
+
+
+def percentiles(values: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile of each value among the known ones, in (0, 1): ties share one
+    percentile; NaN stays NaN."""
+    out = np.full(len(values), np.nan, dtype=np.float64)
+    known = np.flatnonzero(~np.isnan(values))
+    m = len(known)
+    if m == 0:
+        return out
+    v = values[known]
+    order = np.argsort(v)
+    s = v[order]
+    left = np.searchsorted(s, s, side="left")
+    right = np.searchsorted(s, s, side="right")
+    pct = np.empty(m, dtype=np.float64)
+    pct[order] = (left + right) / (2.0 * m)
+    out[known] = pct
+    return out
+
+
+def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarray:
+    price = table.num["price"][rows].astype(np.float64)
+    same = np.isin(table.currency[rows], _codes_for(table.currencies, [currency]))
+    return np.where(same & (price > 0), price, np.nan)
+
+
+def raw_factors(table: CreatorTable, rows: np.ndarray, brief: Brief) -> dict[str, np.ndarray]:
+    """Each factor's raw value for the given rows (NaN where unknown)."""
+    num = {k: v[rows].astype(np.float64) for k, v in table.num.items()}
+    price = _price_in(table, rows, brief.currency)
+    views = num["views"]
+    engagements = views * num["engagement_rate_views"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outcome = {
+            "awareness": views / price,
+            "engagement": engagements / price,
+            "conversion": engagements / price,
+            "ugc": 1.0 / price,
+        }[brief.objective]
+    raw = {
+        "engagement": num["engagement_rate_views"],
+        "shares": num["share_rate"],
+        "comments": num["comment_rate"],
+        "likes": num["like_rate"],
+        "reach": views,
+        "watch_time": num["completion_rate"],
+        "cost_efficiency": outcome,
+        "niche_fit": _niche_fit(table, rows, brief),
+        "audience_fit": _audience_fit(table, rows, brief),
+        "authenticity": 1.0 - num["risk"],
+    }
+    return raw
+
+
+def _niche_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.ndarray:
+    if not (brief.niches or brief.keywords):
+        return np.full(len(rows), np.nan)
+    bits = table.niche_bits[rows]
+    named = _bits_for(table, brief.niches)
+    matched = _bits_for(table, keyword_niches(table, brief))
+    primary = table.primary_niche[rows]
+    index = {n: i for i, n in enumerate(table.niches)}
+    primary_in = np.isin(primary, [index[n] for n in brief.niches if n in index])
+    fit = np.where((bits & matched).any(axis=1), 0.5, 0.0)
+    fit = np.where((bits & named).any(axis=1), 0.75, fit)
+    return np.where(primary_in, 1.0, fit)
+
+
+def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.ndarray:
+    fit = np.ones(len(rows))
+    used = np.zeros(len(rows), dtype=bool)
+    unknown = np.zeros(len(rows), dtype=bool)
+    if brief.countries and table.aud_countries:
+        codes = _codes_for(table.aud_countries, brief.countries)
+        share = np.where(np.isin(table.aud_country[rows], codes),
+                         table.aud_country_share[rows], 0).sum(axis=1)  # fmt: skip
+        missing = np.isnan(table.aud_country_share[rows][:, 0])
+        fit *= np.where(missing, 1.0, share)
+        used |= ~missing
+        unknown |= missing
+    for wanted, matrix, vocab in (
+        (brief.audience_ages, table.age, table.ages),
+        (brief.audience_genders, table.gender, table.genders),
+    ):
+        if wanted and vocab:
+            cols = [i for i, v in enumerate(vocab) if v.lower() in {w.lower() for w in wanted}]
+            block = matrix[rows]
+            share = block[:, cols].sum(axis=1) if cols else np.zeros(len(rows))
+            missing = np.isnan(block[:, 0])
+            fit *= np.where(missing, 1.0, share)
+            used |= ~missing
+            unknown |= missing
+    # Known only where every dimension the brief names is known for the creator.
+    return np.where(used & ~unknown, np.clip(fit, 0, 1), np.nan)
+
+
+def factor_scores(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {f: percentiles(raw[f]) if f in RATE_FACTORS else raw[f] for f in FACTORS}
+
+
+def combine(
+    scores: dict[str, np.ndarray], weights: dict[str, float], risk: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(final score, weighted sum before the penalty, weight known per row)."""
+    n = len(risk)
+    num = np.zeros(n)
+    den = np.zeros(n)
+    for f in FACTORS:
+        w = weights.get(f, 0.0)
+        if w <= 0:
+            continue
+        s = scores[f]
+        known = ~np.isnan(s)
+        num += np.where(known, w * s, 0.0)
+        den += np.where(known, w, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(den > 0, num / den, 0.0)
+    final = base * (1.0 - PENALTY * np.nan_to_num(risk))
+    return final, base, den
+
+
+def select(
+    score: np.ndarray, tie: np.ndarray, niche: np.ndarray, k: int, max_per_niche: int | None
+) -> tuple[np.ndarray, bool]:
+    """Indices (into the pool) of the top k: by score, ties by ``tie``; at most
+    ``max_per_niche`` per niche code (>= 0) unless that leaves fewer than k. Returns the
+    indices and whether the diversity rule had to be relaxed."""
+    m = len(score)
+    k = min(k, m)
+    if k == 0:
+        return np.array([], dtype=np.int64), False
+    want = min(m, max(k * 8, k + 64)) if max_per_niche else k
+    while True:
+        if want < m:
+            cut = np.partition(score, m - want)[m - want]
+            cand = np.flatnonzero(score >= cut)  # every tie at the cut, for determinism
+        else:
+            cand = np.arange(m)
+        order = cand[np.lexsort((tie[cand], -score[cand]))]
+        if not max_per_niche:
+            return order[:k], False
+        picked: list[int] = []
+        counts: dict[int, int] = {}
+        for i in order:
+            c = int(niche[i])
+            if c >= 0 and counts.get(c, 0) >= max_per_niche:
+                continue
+            counts[c] = counts.get(c, 0) + 1
+            picked.append(int(i))
+            if len(picked) == k:
+                return np.array(picked), False
+        if want >= m:
+            taken = set(picked)
+            rest = [int(i) for i in order if int(i) not in taken]
+            return np.array(picked + rest[: k - len(picked)]), True
+        want = min(m, want * 4)
+
+
+# --- explanations ------------------------------------------------------------------------
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.2f}%"
+
+
+def _num(x: float) -> str:
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(x) >= div:
+            return f"{x / div:.1f}{suffix}"
+    return f"{x:,.0f}"
+
+
+def _vs(value: float, median: float | None) -> str:
+    if median is None or not np.isfinite(median) or median <= 0:
+        return ""
+    return f" ({value / median:.1f}x the pool median)"
+
+
+def _factor_text(name: str, raw: float, median: float | None, brief: Brief) -> str:
+    if np.isnan(raw):
+        return f"{LABELS[name]}: unknown"
+    if name in ("engagement", "shares", "comments", "likes"):
+        what = {"engagement": "engagement", "shares": "shares", "comments": "comments",
+                "likes": "likes"}[name]  # fmt: skip
+        unit = "of views"
+        return f"{what} {_pct(raw)} {unit}{_vs(raw, median)}"
+    if name == "reach":
+        return f"about {_num(raw)} views per video{_vs(raw, median)}"
+    if name == "watch_time":
+        return f"completion rate {_pct(raw)}{_vs(raw, median)}"
+    if name == "cost_efficiency":
+        cur = brief.currency
+        if brief.objective == "awareness":
+            cpm, med = 1000 / raw, (1000 / median if median else None)
+            tail = f" vs the pool median {med:,.2f} {cur}" if med else ""
+            return f"CPM {cpm:,.2f} {cur}{tail}"
+        if brief.objective in ("engagement", "conversion"):
+            cpe, med = 1 / raw, (1 / median if median else None)
+            tail = f" vs the pool median {med:,.3f} {cur}" if med else ""
+            return f"cost per engagement {cpe:,.3f} {cur}{tail}"
+        price, med = 1 / raw, (1 / median if median else None)
+        tail = f" vs the pool median {med:,.0f} {cur}" if med else ""
+        return f"price {price:,.0f} {cur} per video{tail}"
+    if name == "niche_fit":
+        return {1.0: "primary niche is in the brief", 0.75: "a secondary niche is in the brief",
+                0.5: "a niche matches a brief keyword", 0.0: "no niche of the brief"}.get(
+            float(raw), f"niche fit {raw:.2f}")  # fmt: skip
+    if name == "audience_fit":
+        return f"{raw * 100:.0f}% of the audience in the brief's target"
+    return "no authenticity flags" if raw >= 1 else f"authenticity {raw:.2f} (see flags)"
+
+
+def rank(
+    table: CreatorTable, brief: Brief, *, top: int | None = None, max_per_niche: int | None = 3
+) -> Ranking:
+    """Rank the table's creators for the brief. ``top`` defaults to brief.creators_wanted;
+    ``max_per_niche`` (brief.max_per_niche wins) caps creators per primary niche."""
+    k = top or brief.creators_wanted
+    cap = brief.max_per_niche or max_per_niche
+    weights = brief.resolved_weights()
+    rows, removed, notes = hard_filter(table, brief)
+    empty_medians: dict[str, float | None] = {f: None for f in FACTORS}
+    if len(rows) == 0:
+        notes.append("no creator passes the brief's filters; loosen one of them")
+        return Ranking(brief, weights, 0, len(table), removed, [], empty_medians, notes)
+    raw = raw_factors(table, rows, brief)
+    scores = factor_scores(raw)
+    risk = table.num["risk"][rows].astype(np.float64)
+    final, _, den = combine(scores, weights, risk)
+    chosen, relaxed = select(final, table.handle_order[rows], table.primary_niche[rows], k, cap)
+    if relaxed:
+        notes.append(
+            f"fewer than {k} creators fit the rule of at most {cap} per niche; the best "
+            "others fill the list"
+        )
+    medians = {f: (float(np.nanmedian(raw[f])) if np.any(~np.isnan(raw[f])) else None)
+               for f in FACTORS}  # fmt: skip
+    score_medians = {f: (float(np.nanmedian(scores[f])) if np.any(~np.isnan(scores[f]))
+                         else 0.5) for f in FACTORS}  # fmt: skip
+    out = []
+    for position, i in enumerate(chosen, start=1):
+        out.append(_explain(table, rows[i], i, position, float(final[i]), raw, scores,
+                            weights, float(den[i]), medians, score_medians, brief))  # fmt: skip
+    return Ranking(brief, weights, len(rows), len(table), removed, out, medians, notes)
+
+
+def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
+             raw: dict[str, np.ndarray], scores: dict[str, np.ndarray],
+             weights: dict[str, float], den: float, medians: dict[str, float | None],
+             score_medians: dict[str, float], brief: Brief) -> RankedCreator:  # fmt: skip
+    factors = []
+    for f in FACTORS:
+        s = scores[f][i]
+        known = not np.isnan(s)
+        w = weights.get(f, 0.0) / den if (known and den > 0) else 0.0
+        contribution = w * (float(s) - score_medians[f]) if known else 0.0
+        factors.append(
+            FactorScore(
+                f,
+                float(s) if known else None,
+                w,
+                contribution,
+                _factor_text(f, float(raw[f][i]), medians[f], brief),
+            )
+        )
+    ranked = sorted((x for x in factors if x.weight > 0), key=lambda x: -x.contribution)
+    lifted = [x.text for x in ranked if x.contribution > 0.005][:3]
+    held = [x.text for x in reversed(ranked) if x.contribution < -0.005][:2]
+    num = table.num
+    price_same = _price_in(table, np.array([row]), brief.currency)[0]
+    views = float(num["views"][row])
+    er = float(num["engagement_rate_views"][row])
+    eng = views * er if np.isfinite(views) and np.isfinite(er) else None
+    cost = float(price_same) if np.isfinite(price_same) else None
+    fc = Forecast(
+        views=views if np.isfinite(views) else None,
+        engagements=eng,
+        cost=cost,
+        cpm=cost / views * 1000 if cost is not None and views > 0 else None,
+        cpe=cost / eng if cost is not None and eng else None,
+        currency=brief.currency,
+    )
+    tier = int(table.tier[row])
+    flag_row = {k: float(v[row]) for k, v in num.items()}
+    flag_row["tier"] = TIER_NAMES[tier] if tier >= 0 else None
+    flags = flag_reasons(int(table.risk_bits[row]), flag_row, DEFAULT_TIER_ER)
+    primary = int(table.primary_niche[row])
+    followers = float(num["followers"][row])
+    return RankedCreator(
+        rank=position,
+        creator_id=int(table.ids[row]),
+        handle=str(table.handles[row]),
+        score=score,
+        tier=TIER_NAMES[tier] if tier >= 0 else None,
+        followers=followers if np.isfinite(followers) else None,
+        primary_niche=table.niches[primary] if primary >= 0 else None,
+        price=float(num["price"][row]) if np.isfinite(num["price"][row]) else None,
+        price_is_estimate=bool(table.price_is_estimate[row]),
+        forecast=fc,
+        factors=factors,
+        lifted_by=lifted,
+        held_back_by=held,
+        flags=flags,
+        risk=float(num["risk"][row]) if np.isfinite(num["risk"][row]) else 0.0,
+    )
