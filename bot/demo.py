@@ -253,6 +253,19 @@ def write_files(data: DemoData, folder: Path) -> dict[str, Path]:
     return paths
 
 
+DEMO_BRIEF = {
+    "name": "spring fitness launch",
+    "objective": "engagement",
+    "niches": ["fitness"],
+    "countries": ["US", "GB", "CA", "AU"],
+    "audience_ages": ["18-24", "25-34"],
+    "budget": 8000,
+    "currency": "USD",
+    "creators_wanted": 5,
+    "max_price_per_creator": 6000,
+    "max_creators_in_plan": 8,
+}
+
 MESSY_EXPORT = """Username,Followers,Views avg,Engagement,Genre,Country,Price
 @Messy.Example,149.2M,5.1m,16.60%,"Comedy, Dance",U.S.A,"$12,000"
 @second_example,856.3K,-,4.2%,Food,UK,900 EUR
@@ -266,8 +279,9 @@ async def run_demo(
     db: Path, settings: Settings, *, creators: int = 3000, seed: int = 7, out: Console
 ) -> None:
     """Generate (or reuse) the demo workspace in ``db`` and print the tour."""
-    from bot.render import text
+    from bot.render import rank_text, text
     from bot.services import creators as creator_service
+    from bot.services.ranking import brief_from_dict, rank_brief
     from bot.services.data import ImportOptions, export_creators, import_file, workspace_status
 
     demo_settings = settings.model_copy(
@@ -323,7 +337,11 @@ async def run_demo(
                 store, demo_settings, DEMO_WORKSPACE, result.creators[0].handle
             )
             out.print(text.profile(p))
-        out.print(Rule("6. export for a spreadsheet"))
+        out.print(Rule("6. rank creators for a brief, with a budget plan"))
+        brief = brief_from_dict(DEMO_BRIEF)
+        ranked = await rank_brief(store, demo_settings, DEMO_WORKSPACE, brief, with_plan=True)
+        out.print(rank_text.ranking(ranked))
+        out.print(Rule("7. export for a spreadsheet"))
         exported = await export_creators(
             store, demo_settings, DEMO_WORKSPACE, folder / "creators-demo.csv"
         )

@@ -138,82 +138,110 @@ def _codes_for(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
     return np.array([index[w] for w in wanted if w in index], dtype=np.int16)
 
 
+def _lookup(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
+    """A boolean table indexed by code (code -1, missing, is the last entry: False)."""
+    lut = np.zeros(len(vocab) + 1, dtype=bool)
+    lut[_codes_for(vocab, wanted)] = True
+    return lut
+
+
 def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str, int], list[str]]:
-    """Rows that pass every hard filter, what each filter removed, and notes."""
+    """Rows that pass every hard filter, what each filter removed, and notes.
+
+    Rows are sorted by followers (unknown last), so the follower range is a slice; every
+    other filter narrows an array of row numbers, so its cost follows what is left."""
     n = len(table)
     notes: list[str] = []
     removed: dict[str, int] = {}
-    f = table.followers
-    lo = brief.min_followers if brief.min_followers is not None else -np.inf
-    hi = brief.max_followers if brief.max_followers is not None else np.inf
-    # Rows are sorted by followers (unknown last): the range is a slice.
-    known = int(np.count_nonzero(~np.isnan(f)))
-    start = int(np.searchsorted(f[:known], lo, side="left"))
-    stop = int(np.searchsorted(f[:known], hi, side="right"))
-    mask = np.zeros(n, dtype=bool)
     if brief.min_followers is None and brief.max_followers is None:
-        mask[:] = True
+        rows = np.arange(n)
     else:
-        mask[start:stop] = True
-    removed["followers"] = n - int(mask.sum())
+        f = table.followers[: table.known_followers]
+        lo = -np.inf if brief.min_followers is None else brief.min_followers
+        hi = np.inf if brief.max_followers is None else brief.max_followers
+        start = int(np.searchsorted(f, lo, side="left"))
+        stop = int(np.searchsorted(f, hi, side="right"))
+        rows = np.arange(start, stop)
+        removed["followers"] = n - len(rows)
 
     def apply(name: str, keep: np.ndarray) -> None:
-        before = int(mask.sum())
-        np.logical_and(mask, keep, out=mask)
-        removed[name] = before - int(mask.sum())
+        nonlocal rows
+        before = len(rows)
+        rows = rows[keep]
+        if before - len(rows):
+            removed[name] = before - len(rows)
 
     if brief.tiers:
-        codes = np.array([TIER_NAMES.index(t) for t in brief.tiers], dtype=np.int8)
-        apply("tiers", np.isin(table.tier, codes))
+        lut = np.zeros(len(TIER_NAMES) + 1, dtype=bool)
+        lut[[TIER_NAMES.index(t) for t in brief.tiers]] = True
+        apply("tiers", lut[table.tier[rows]])
     if brief.countries:
-        apply("countries", np.isin(table.country, _codes_for(table.countries, brief.countries)))
+        apply("countries", _lookup(table.countries, brief.countries)[table.country[rows]])
     if brief.languages:
-        apply("languages", np.isin(table.language, _codes_for(table.languages, brief.languages)))
+        apply("languages", _lookup(table.languages, brief.languages)[table.language[rows]])
     if brief.niches or brief.keywords:
         wanted = [*brief.niches, *keyword_niches(table, brief)]
         if brief.keywords and not brief.niches and len(wanted) == 0:
             notes.append("no niche matches the keywords; the niche filter was not applied")
         else:
             bits = _bits_for(table, wanted)
-            apply("niches", (table.niche_bits & bits).any(axis=1))
+            block = table.niche_bits[rows]
+            hit = (block[:, 0] & bits[0]) != 0
+            for w in range(1, len(bits)):
+                hit |= (block[:, w] & bits[w]) != 0
+            apply("niches", hit)
     if brief.exclude_handles:
-        apply("excluded", ~np.isin(table.handles, list(brief.exclude_handles)))
+        apply("excluded", ~table.handles.mask(brief.exclude_handles)[rows])
     if brief.min_engagement is not None:
-        er = table.num["engagement_rate_views"]
-        apply("min_engagement", er >= brief.min_engagement)
+        apply("min_engagement", table.num["engagement_rate_views"][rows] >= brief.min_engagement)
     if brief.max_price_per_creator is not None:
-        cur = _codes_for(table.currencies, [brief.currency])
-        same = np.isin(table.currency, cur)
-        other = int(np.count_nonzero(mask & ~same & ~np.isnan(table.num["price"])))
+        same = _lookup(table.currencies, [brief.currency])[table.currency[rows]]
+        other = int(np.count_nonzero(~same & ~np.isnan(table.num["price"][rows])))
         if other:
             notes.append(
                 f"{other} creators priced in another currency than {brief.currency} were left "
                 "out (prices are never converted)"
             )
-        apply("max_price", same & (table.num["price"] <= brief.max_price_per_creator))
-    return np.flatnonzero(mask), {k: v for k, v in removed.items() if v}, notes
+        apply("max_price", same & (table.num["price"][rows] <= brief.max_price_per_creator))
+    return rows, removed, notes
 
 
 # --- factor scores -----------------------------------------------------------------------
 
 
-def percentiles(values: np.ndarray) -> np.ndarray:
+def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
     """Mid-rank percentile of each value among the known ones, in (0, 1): ties share one
-    percentile; NaN stays NaN."""
-    out = np.full(len(values), np.nan, dtype=np.float64)
-    known = np.flatnonzero(~np.isnan(values))
-    m = len(known)
+    percentile; NaN stays NaN. Also returns the median of the known values."""
+    missing = np.isnan(values)
+    if missing.any():
+        out = np.full(len(values), np.nan, dtype=np.float64)
+        known = np.flatnonzero(~missing)
+        v = values[known]
+    else:
+        out, known, v = np.empty(len(values), dtype=np.float64), None, values
+    m = len(v)
     if m == 0:
-        return out
-    v = values[known]
+        return out, None
     order = np.argsort(v)
     s = v[order]
-    left = np.searchsorted(s, s, side="left")
-    right = np.searchsorted(s, s, side="right")
+    # runs of equal values: each member gets (first + last + 1) / 2 / m
+    start = np.empty(m, dtype=bool)
+    start[0] = True
+    np.not_equal(s[1:], s[:-1], out=start[1:])
     pct = np.empty(m, dtype=np.float64)
-    pct[order] = (left + right) / (2.0 * m)
-    out[known] = pct
-    return out
+    if start.all():  # no ties: the i-th smallest gets (2i + 1) / 2m
+        pct[order] = (np.arange(m, dtype=np.float64) + 0.5) / m
+    else:
+        firsts = np.flatnonzero(start)
+        group = np.cumsum(start) - 1
+        ends = np.append(firsts[1:], m)
+        pct[order] = (firsts[group] + ends[group]) / (2.0 * m)
+    if known is None:
+        out = pct
+    else:
+        out[known] = pct
+    median = float(s[(m - 1) // 2] + s[m // 2]) / 2
+    return out, median
 
 
 def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarray:
@@ -224,7 +252,16 @@ def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarra
 
 def raw_factors(table: CreatorTable, rows: np.ndarray, brief: Brief) -> dict[str, np.ndarray]:
     """Each factor's raw value for the given rows (NaN where unknown)."""
-    num = {k: v[rows].astype(np.float64) for k, v in table.num.items()}
+    used = (
+        "views",
+        "engagement_rate_views",
+        "share_rate",
+        "comment_rate",
+        "like_rate",
+        "completion_rate",
+        "risk",
+    )
+    num = {k: table.num[k][rows] for k in used}
     price = _price_in(table, rows, brief.currency)
     views = num["views"]
     engagements = views * num["engagement_rate_views"]
@@ -292,8 +329,21 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
     return np.where(used & ~unknown, np.clip(fit, 0, 1), np.nan)
 
 
-def factor_scores(raw: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {f: percentiles(raw[f]) if f in RATE_FACTORS else raw[f] for f in FACTORS}
+def factor_scores(
+    raw: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], dict[str, float | None]]:
+    """Scores per factor (percentiles for rate factors, the value for fit factors) and the
+    pool median of each factor's raw value."""
+    scores: dict[str, np.ndarray] = {}
+    medians: dict[str, float | None] = {}
+    for f in FACTORS:
+        if f in RATE_FACTORS:
+            scores[f], medians[f] = percentiles(raw[f])
+        else:
+            scores[f] = raw[f]
+            known = raw[f][~np.isnan(raw[f])]
+            medians[f] = float(np.median(known)) if len(known) else None
+    return scores, medians
 
 
 def combine(
@@ -422,7 +472,7 @@ def rank(
         notes.append("no creator passes the brief's filters; loosen one of them")
         return Ranking(brief, weights, 0, len(table), removed, [], empty_medians, notes)
     raw = raw_factors(table, rows, brief)
-    scores = factor_scores(raw)
+    scores, medians = factor_scores(raw)
     risk = table.num["risk"][rows].astype(np.float64)
     final, _, den = combine(scores, weights, risk)
     chosen, relaxed = select(final, table.handle_order[rows], table.primary_niche[rows], k, cap)
@@ -431,27 +481,26 @@ def rank(
             f"fewer than {k} creators fit the rule of at most {cap} per niche; the best "
             "others fill the list"
         )
-    medians = {f: (float(np.nanmedian(raw[f])) if np.any(~np.isnan(raw[f])) else None)
+    # A factor's neutral score: 0.5 for percentiles, the pool median for fit factors.
+    neutral = {f: 0.5 if f in RATE_FACTORS else (medians[f] if medians[f] is not None else 0.5)
                for f in FACTORS}  # fmt: skip
-    score_medians = {f: (float(np.nanmedian(scores[f])) if np.any(~np.isnan(scores[f]))
-                         else 0.5) for f in FACTORS}  # fmt: skip
     out = []
     for position, i in enumerate(chosen, start=1):
         out.append(_explain(table, rows[i], i, position, float(final[i]), raw, scores,
-                            weights, float(den[i]), medians, score_medians, brief))  # fmt: skip
+                            weights, float(den[i]), medians, neutral, brief))  # fmt: skip
     return Ranking(brief, weights, len(rows), len(table), removed, out, medians, notes)
 
 
 def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
              raw: dict[str, np.ndarray], scores: dict[str, np.ndarray],
              weights: dict[str, float], den: float, medians: dict[str, float | None],
-             score_medians: dict[str, float], brief: Brief) -> RankedCreator:  # fmt: skip
+             neutral: dict[str, float], brief: Brief) -> RankedCreator:  # fmt: skip
     factors = []
     for f in FACTORS:
         s = scores[f][i]
         known = not np.isnan(s)
         w = weights.get(f, 0.0) / den if (known and den > 0) else 0.0
-        contribution = w * (float(s) - score_medians[f]) if known else 0.0
+        contribution = w * (float(s) - neutral[f]) if known else 0.0
         factors.append(
             FactorScore(
                 f,
@@ -487,7 +536,7 @@ def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
     return RankedCreator(
         rank=position,
         creator_id=int(table.ids[row]),
-        handle=str(table.handles[row]),
+        handle=table.handles[row],
         score=score,
         tier=TIER_NAMES[tier] if tier >= 0 else None,
         followers=followers if np.isfinite(followers) else None,

@@ -9,6 +9,7 @@ for every brief until the next import.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,46 @@ NUMERIC = (
     "risk", "max_views", "video_median_views",
 )  # fmt: skip
 AUDIENCE_TOP = 5  # audience countries kept per creator
+VECTORS = ("ids", "handle_order", "country", "language", "currency", "price_is_estimate",
+           "tier", "niche_bits", "primary_niche", "age", "gender", "aud_country",
+           "aud_country_share", "risk_bits")  # fmt: skip
+VOCABS = ("countries", "languages", "currencies", "niches", "ages", "genders", "aud_countries")
+
+
+class Handles:
+    """Handles as one UTF-8 buffer and offsets: a million of them load in milliseconds and
+    are decoded one at a time, when a result names them."""
+
+    def __init__(self, buffer: np.ndarray, offsets: np.ndarray) -> None:
+        self.buffer, self.offsets = buffer, offsets
+        self._rows: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, handles: Iterable[str]) -> Handles:
+        encoded = [h.encode() for h in handles]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.buffer[self.offsets[i] : self.offsets[i + 1]].tobytes().decode()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        data = self.buffer.tobytes()
+        off = self.offsets
+        return (data[off[i] : off[i + 1]].decode() for i in range(len(self)))
+
+    def mask(self, names: Iterable[str]) -> np.ndarray:
+        """True for the rows whose handle is in ``names``."""
+        if self._rows is None:
+            self._rows = {h: i for i, h in enumerate(self)}
+        out = np.zeros(len(self), dtype=bool)
+        rows = [self._rows[h] for h in names if h in self._rows]
+        out[rows] = True
+        return out
 
 
 def _codes(values: Iterable[Any]) -> tuple[np.ndarray, list[str]]:
@@ -50,7 +91,7 @@ def _niche_list(value: Any) -> list[str]:
 @dataclass
 class CreatorTable:
     ids: np.ndarray  # int64
-    handles: np.ndarray  # object (str)
+    handles: Handles
     handle_order: np.ndarray  # int32 rank of each handle in sorted order: the tie-breaker
     num: dict[str, np.ndarray]  # float32 columns (price float64), NaN where unknown
     country: np.ndarray
@@ -80,9 +121,27 @@ class CreatorTable:
     def followers(self) -> np.ndarray:
         return self.num["followers"]
 
-    def rows_for_handles(self, handles: Iterable[str]) -> np.ndarray:
-        wanted = set(handles)
-        return np.flatnonzero(np.fromiter((h in wanted for h in self.handles), bool, len(self)))
+    @functools.cached_property
+    def known_followers(self) -> int:
+        """Rows with a follower count; they come first (unknown ones are a suffix)."""
+        return int(np.count_nonzero(~np.isnan(self.followers)))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (no Python objects), for a file the bot reloads quickly."""
+        out = {k: getattr(self, k) for k in VECTORS}
+        out |= {f"num_{k}": v for k, v in self.num.items()}
+        out |= {f"vocab_{k}": np.array(getattr(self, k), dtype=str) for k in VOCABS}
+        out["handles_buffer"], out["handles_offsets"] = self.handles.buffer, self.handles.offsets
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> CreatorTable:
+        return cls(
+            handles=Handles(arrays["handles_buffer"], arrays["handles_offsets"]),
+            num={k[4:]: v for k, v in arrays.items() if k.startswith("num_")},
+            **{k: arrays[k] for k in VECTORS},
+            **{k: [str(x) for x in arrays[f"vocab_{k}"]] for k in VOCABS},
+        )
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> CreatorTable:
@@ -105,7 +164,7 @@ class CreatorTable:
             # float32 keeps a million rows small; prices stay exact (a plan adds them up).
             dtype = np.float64 if c == "price" else np.float32
             num[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=dtype)
-        handles = f["handle"].to_numpy(dtype=object)
+        handles = f["handle"].astype(str).to_numpy(dtype=object)
         handle_order = np.empty(n, dtype=np.int32)
         handle_order[np.argsort(handles.astype(str), kind="stable")] = np.arange(n)
         country, countries = _codes(f.get("country", pd.Series([None] * n)))
@@ -114,18 +173,21 @@ class CreatorTable:
         tiers = f.get("tier", pd.Series([None] * n)).map(
             lambda t: TIER_NAMES.index(t) if t in TIER_NAMES else -1
         )
-        lists = [_niche_list(v) for v in f.get("niches", pd.Series([None] * n))]
-        vocab = sorted({x for items in lists for x in items})
+        lists = pd.Series([_niche_list(v) for v in f.get("niches", pd.Series([None] * n))])
+        flat = lists.explode()
+        flat = flat[flat.notna()]
+        vocab = sorted(set(flat))
         index = {v: i for i, v in enumerate(vocab)}
         words = max(1, (len(vocab) + 63) // 64)
         bits = np.zeros((n, words), dtype=np.uint64)
+        rows = flat.index.to_numpy()
+        codes = flat.map(index).to_numpy(dtype=np.int64)
+        np.bitwise_or.at(
+            bits, (rows, codes // 64), np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
+        )
         primary = np.full(n, -1, dtype=np.int16)
-        for r, items in enumerate(lists):
-            for j, item in enumerate(items):
-                k = index[item]
-                bits[r, k // 64] |= np.uint64(1) << np.uint64(k % 64)
-                if j == 0:
-                    primary[r] = k
+        first = ~pd.Index(rows).duplicated(keep="first")
+        primary[rows[first]] = codes[first]
         age, ages = _dense(f.get("audience_age", pd.Series([None] * n)))
         gender, genders = _dense(f.get("audience_gender", pd.Series([None] * n)))
         aud_c, aud_s, aud_vocab = _top_shares(f.get("audience_countries",
@@ -133,7 +195,7 @@ class CreatorTable:
         risk_bits = pd.to_numeric(f.get("risk_bits", pd.Series([0] * n)), errors="coerce")
         return cls(
             ids=f["id"].to_numpy(dtype=np.int64),
-            handles=handles,
+            handles=Handles.of(handles),
             handle_order=handle_order,
             num=num,
             country=country,
@@ -162,7 +224,7 @@ class CreatorTable:
     def take(self, rows: np.ndarray) -> CreatorTable:
         """A table of the given rows (same vocabularies), e.g. for tests."""
         return CreatorTable(
-            ids=self.ids[rows], handles=self.handles[rows],
+            ids=self.ids[rows], handles=Handles.of(self.handles[int(i)] for i in rows),
             handle_order=_rerank(self.handle_order[rows]),
             num={k: v[rows] for k, v in self.num.items()},
             country=self.country[rows], countries=self.countries,

@@ -23,7 +23,7 @@ def human(n: float | int | None, digits: int = 1) -> str:
     for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(n) >= div:
             return f"{n / div:.{digits}f}{suffix}"
-    return f"{n:,.0f}" if n == int(n) else f"{n:,.{digits}f}"
+    return f"{n:,.0f}"
 
 
 def pct(x: float | None, digits: int = 2) -> str:

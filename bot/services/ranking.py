@@ -113,6 +113,29 @@ async def build_table(store: Store, settings: Settings, workspace_id: int) -> Cr
     return await asyncio.to_thread(build)
 
 
+TABLE_FORMAT = 1  # bump when CreatorTable's arrays change meaning
+
+
+def save_table_file(path: Path, table: CreatorTable, version: int) -> None:
+    """Write a workspace's copy (plain arrays, no pickles) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, format=np.array([TABLE_FORMAT, version]), **table.to_arrays())
+    tmp.replace(path)
+
+
+def load_table_file(path: Path, version: int) -> CreatorTable | None:
+    """The copy saved for this data version, or None (missing, stale or unreadable)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            fmt, saved = (int(x) for x in data["format"])
+            if (fmt, saved) != (TABLE_FORMAT, version):
+                return None
+            return CreatorTable.from_arrays({k: data[k] for k in data.files if k != "format"})
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 _default_cache = RankingCache()
 
 
