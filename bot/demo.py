@@ -281,8 +281,8 @@ async def run_demo(
     """Generate (or reuse) the demo workspace in ``db`` and print the tour."""
     from bot.render import rank_text, text
     from bot.services import creators as creator_service
-    from bot.services.ranking import brief_from_dict, rank_brief
     from bot.services.data import ImportOptions, export_creators, import_file, workspace_status
+    from bot.services.ranking import brief_from_dict, rank_brief
 
     demo_settings = settings.model_copy(
         update={"database": DatabaseSettings(url=f"sqlite+aiosqlite:///{db}")}
