@@ -38,11 +38,12 @@ def same(a: pd.Series, b: pd.Series) -> np.ndarray:
         y = b.to_numpy(dtype="float64", na_value=np.nan)
         eq = x == y
     else:
-        eq = np.fromiter(
-            (_eq(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)),
-            dtype=bool,
-            count=len(a),
-        )
+        x, y = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+        eq = np.asarray(x == y, dtype=bool)  # Python's == per pair, looped in C
+        # Pairs == calls equal are equal for _eq too; only the others can be numbers that
+        # are equal as floats (stored 5 against incoming 5.0), so only they are re-checked.
+        differ = np.flatnonzero(~eq)
+        eq[differ] = [_eq(x[i], y[i]) for i in differ.tolist()]
     return (na & nb) | (~na & ~nb & eq)
 
 
@@ -97,8 +98,20 @@ def diff(
     return Diff(incoming[is_new].reset_index(drop=True), changed, status)
 
 
+def _strength(status: np.ndarray) -> np.ndarray:
+    codes = np.zeros(len(status), dtype=np.int8)
+    known = np.zeros(len(status), dtype=bool)
+    for name, strength in _STRENGTH.items():
+        match = status == name
+        codes[match] = strength
+        known |= match
+    if not known.all():
+        raise KeyError(f"unknown status {status[~known][0]!r}")
+    return codes
+
+
 def strongest(*statuses: np.ndarray) -> np.ndarray:
     """Per row, the most significant status: inserted over updated over unchanged."""
-    codes = np.max([np.vectorize(_STRENGTH.__getitem__)(s) for s in statuses], axis=0)
+    codes = np.max([_strength(s) for s in statuses], axis=0)
     names = np.array([UNCHANGED, UPDATED, INSERTED])
     return names[codes]

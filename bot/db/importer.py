@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Table, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.bulk import insert_frame, select_frame, select_in, update_frame
+from bot.db.bulk import insert_frame, select_frame, select_in, select_keys, update_frame
 from bot.db.diff import INSERTED, UNCHANGED, diff, strongest
 from bot.db.models import Creator, CreatorSnapshot, Hashtag, HashtagSnapshot, Video, VideoHashtag
 from bot.ingest.fields import PROFILE_FIELDS, SNAPSHOT_FIELDS
@@ -65,31 +66,49 @@ async def _ids_after(
     return await select_frame(conn, stmt)
 
 
+def _id_map(frame: pd.DataFrame, key: str) -> dict[Any, int]:
+    """``key`` -> ``id`` of stored rows (lists first: iterating a Series is slow)."""
+    return dict(zip(frame[key].tolist(), frame["id"].astype(int).tolist(), strict=True))
+
+
+def _id_series(frame: pd.DataFrame, key: str) -> pd.Series:
+    """``key`` -> ``id`` as a Series, for ``Series.map`` over many rows (unique keys)."""
+    return pd.Series(frame["id"].to_numpy(dtype="int64"), index=frame[key].to_numpy(dtype=object))
+
+
+def _key_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``frame`` sorted by its text column ``key`` (Python's stable sort of the strings is
+    3.5 times as fast as pandas' sort of an object column: 0.43 s against 1.5 s for 1M)."""
+    values = frame[key].tolist()
+    return frame.iloc[sorted(range(len(values)), key=values.__getitem__)]
+
+
 async def ensure_creators(
     conn: AsyncConnection, ctx: WriteContext, handles: pd.Series
 ) -> tuple[dict[str, int], int]:
     """handle -> creator id for every handle, creating bare profiles for unknown ones."""
     wanted = pd.unique(handles.dropna())
-    found = await select_in(
+    found = await select_keys(
         conn,
-        lambda chunk: select(creators_t.c.id, creators_t.c.handle).where(
-            creators_t.c.workspace_id == ctx.workspace_id, creators_t.c.handle.in_(chunk)
+        select(creators_t.c.id, creators_t.c.handle).where(
+            creators_t.c.workspace_id == ctx.workspace_id
         ),
+        creators_t.c.handle,
         wanted,
         ["id", "handle"],
     )
-    ids = dict(zip(found["handle"], found["id"].astype(int), strict=True))
+    ids = _id_map(found, "handle")
     missing = [h for h in wanted if h not in ids]
     if missing:
         after = await _max_id(conn, creators_t)
         await insert_frame(
             conn,
             creators_t,
-            pd.DataFrame({"handle": missing}),
+            pd.DataFrame({"handle": sorted(missing)}),  # in index order, see write_creators
             {"workspace_id": ctx.workspace_id, "created_at": ctx.now, "updated_at": ctx.now},
         )
         new = await _ids_after(conn, creators_t, ctx, after, "handle")
-        ids.update(zip(new["handle"], new["id"].astype(int), strict=True))
+        ids.update(_id_map(new, "handle"))
     return ids, len(missing)
 
 
@@ -101,16 +120,16 @@ async def write_creator_snapshots(
         return np.array([], dtype=object)
     fields = [f for f in (*SNAPSHOT_FIELDS, "median_engagement_rate", "videos_sampled")
               if f in snaps]  # fmt: skip
-    stored = await select_in(
+    stored = await select_keys(
         conn,
-        lambda chunk: select(
+        select(
             snapshots_t.c.id, snapshots_t.c.creator_id, snapshots_t.c.as_of,
             *[snapshots_t.c[f] for f in fields],
         ).where(
             snapshots_t.c.workspace_id == ctx.workspace_id,
             snapshots_t.c.source == ctx.source,
-            snapshots_t.c.creator_id.in_(chunk),
         ),
+        snapshots_t.c.creator_id,
         snaps["creator_id"].astype(int).tolist(),
         ["id", "creator_id", "as_of", *fields],
     )  # fmt: skip
@@ -118,7 +137,8 @@ async def write_creator_snapshots(
     await insert_frame(
         conn,
         snapshots_t,
-        d.new,
+        # In the order of the unique index (creator_id, as_of, source), see write_creators.
+        d.new.sort_values("creator_id", kind="stable"),
         {"workspace_id": ctx.workspace_id, "source": ctx.source, "import_run_id": ctx.run_id},
     )
     await update_frame(conn, snapshots_t, d.changed.assign(import_run_id=ctx.run_id))
@@ -141,21 +161,26 @@ def _has_any(frame: pd.DataFrame, fields: tuple[str, ...] | list[str]) -> np.nda
 async def write_creators(
     conn: AsyncConnection, ctx: WriteContext, frame: pd.DataFrame
 ) -> WriteResult:
+    dated = "as_of" in frame
     frame = frame.assign(as_of=_row_dates(frame, ctx))
     n = len(frame)
-    # The newest row of each handle describes its profile (on a tie, the later row).
-    order = frame.assign(_pos=np.arange(n)).sort_values(["as_of", "_pos"], kind="stable")
+    # The newest row of each handle describes its profile (on a tie, the later row). Rows
+    # without dates of their own all share ctx.as_of: file order is already that order.
+    order = frame[["handle", "as_of"]].assign(_pos=np.arange(n))
+    if dated:
+        order = order.sort_values(["as_of", "_pos"], kind="stable")
     profile_pos = order.groupby("handle", sort=False)["_pos"].last().to_numpy()
     profile_fields = [f for f in PROFILE_FIELDS if f in frame]
     profiles = frame.iloc[profile_pos][["handle", *profile_fields, "as_of"]].rename(
         columns={"as_of": "profile_as_of"}
     )
-    stored = await select_in(
+    stored = await select_keys(
         conn,
-        lambda chunk: select(
+        select(
             creators_t.c.id, creators_t.c.handle, creators_t.c.profile_as_of,
             *[creators_t.c[f] for f in profile_fields],
-        ).where(creators_t.c.workspace_id == ctx.workspace_id, creators_t.c.handle.in_(chunk)),
+        ).where(creators_t.c.workspace_id == ctx.workspace_id),
+        creators_t.c.handle,
         profiles["handle"].tolist(),
         ["id", "handle", "profile_as_of", *profile_fields],
     )  # fmt: skip
@@ -171,7 +196,10 @@ async def write_creators(
     await insert_frame(
         conn,
         creators_t,
-        d.new,
+        # New rows go in the order of the unique index (workspace_id, handle): B-tree inserts
+        # then stay on the same pages. Measured on SQLite, 1,000,000 creators in file (random)
+        # order took 7.9 s, sorted 3.6 s; their snapshots, by creator_id, 13.5 s against 3.9 s.
+        _key_order(d.new, "handle"),
         {"workspace_id": ctx.workspace_id, "created_at": ctx.now, "updated_at": ctx.now},
     )
     if not d.changed.empty:
@@ -184,10 +212,10 @@ async def write_creators(
             )
         ]
     await update_frame(conn, creators_t, d.changed.assign(updated_at=ctx.now))
-    ids = dict(zip(stored["handle"], stored["id"].astype(int), strict=True))
+    ids = _id_series(stored, "handle")
     if not d.new.empty:
         new = await _ids_after(conn, creators_t, ctx, after, "handle")
-        ids.update(zip(new["handle"], new["id"].astype(int), strict=True))
+        ids = pd.concat([ids, _id_series(new, "handle")])
 
     status = np.full(n, UNCHANGED, dtype=object)
     status[profile_pos] = d.status
@@ -228,10 +256,10 @@ async def ensure_hashtags(
     after = await _max_id(conn, hashtags_t)
     await insert_frame(conn, hashtags_t, d.new, {"workspace_id": ctx.workspace_id})
     await update_frame(conn, hashtags_t, d.changed)
-    ids = dict(zip(stored["name"], stored["id"].astype(int), strict=True))
+    ids = _id_map(stored, "name")
     if not d.new.empty:
         new = await _ids_after(conn, hashtags_t, ctx, after, "name")
-        ids.update(zip(new["name"], new["id"].astype(int), strict=True))
+        ids.update(_id_map(new, "name"))
     return ids, d.status
 
 
@@ -337,10 +365,10 @@ async def write_videos(
         {"workspace_id": ctx.workspace_id, "source": ctx.source, "import_run_id": ctx.run_id},
     )
     await update_frame(conn, videos_t, d.changed.assign(import_run_id=ctx.run_id))
-    video_pk = dict(zip(stored["video_id"], stored["id"].astype(int), strict=True))
+    video_pk = _id_map(stored, "video_id")
     if not d.new.empty:
         new = await _ids_after(conn, videos_t, ctx, after, "video_id")
-        video_pk.update(zip(new["video_id"], new["id"].astype(int), strict=True))
+        video_pk.update(_id_map(new, "video_id"))
 
     details = {"creators_new": creators_new, "videos_new": len(d.new),
                "videos_updated": len(d.changed)}  # fmt: skip
