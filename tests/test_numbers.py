@@ -350,3 +350,18 @@ def test_thousands_separators_take_the_slow_path_exactly(ns):
     assert not bad.any()
     np.testing.assert_array_equal(fast, slow)
     assert fast.tolist() == [float(n) for n in ns]
+
+
+def test_large_text_columns_parse_once_per_distinct_cell_with_the_same_results() -> None:
+    """Above 1,000 cells a text column is parsed per distinct value; results must match."""
+    cells = ["149.2M", "1,234", "-", "", "abc", "16.6%", "5e+06", None, "1,5", " 12K "]
+    column = pd.Series(cells * 150, dtype=object)
+    values, bad = parse_numbers(column)
+    for i, cell in enumerate(column):
+        try:
+            expected = parse_number(cell)
+        except ValueError:
+            assert bad[i] and np.isnan(values[i])
+            continue
+        assert not bad[i]
+        assert np.isnan(values[i]) if expected is None else values[i] == expected
