@@ -197,6 +197,47 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+async def cmd_trends(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import charts, text
+    from bot.services import trends
+
+    workspace = args.workspace or settings.workspace.default
+    store = await _open(settings)
+    try:
+        if args.action == "top":
+            result = await trends.top(
+                store, settings, workspace, period=args.period, niche=args.niche,
+                region=args.region, limit=args.limit, as_of=args.as_of,
+            )  # fmt: skip
+            png = charts.top_chart if args.chart and result.items else None
+        else:
+            result = await trends.hashtag(store, settings, workspace, args.tag, as_of=args.as_of)
+            png = charts.hashtag_chart if args.chart else None
+    finally:
+        await store.close()
+    if png is not None:
+        await asyncio.to_thread(_write_file, Path(args.chart), png(result))  # type: ignore[arg-type]
+    elif args.chart:
+        Console(stderr=True).print("no chart written: no hashtag to draw")
+    if args.json:
+        if args.action == "top":
+            _json([i.to_dict() for i in result.items])  # type: ignore[union-attr]
+        else:
+            _json(result.to_dict())
+    elif args.action == "top":
+        _out().print(text.trends_top(result))  # type: ignore[arg-type]
+    else:
+        _out().print(text.trends_hashtag(result))  # type: ignore[arg-type]
+    if png is not None and not args.json:
+        _out().print(f"chart written to {args.chart}")
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -210,6 +251,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "export": cmd_export,
     "creators": cmd_creators,
     "status": cmd_status,
+    "trends": cmd_trends,
     "demo": cmd_demo,
 }
 
@@ -279,6 +321,27 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--currency", help="currency of --max-price (default: config)")
     se.add_argument("--limit", type=int, default=20, help="how many to list (default 20)")
     se.add_argument("--json", action="store_true", help="print a JSON list")
+
+    tr = sub.add_parser("trends", help="hashtag trends: top, hashtag")
+    trs = tr.add_subparsers(dest="action", required=True, metavar="ACTION")
+    as_of_help = "replay a past day using only data up to it (default: the newest data)"
+    top = trs.add_parser("top", parents=[ws], help="the top hashtags of a period",
+                         description="Hashtags ranked by views added per day over the period "
+                         "against the period before, with lifecycle label, growth, momentum "
+                         "and breakout flags.")  # fmt: skip
+    top.add_argument("--period", choices=["7d", "30d", "120d"], default="7d",
+                     help="period to rank by (default 7d)")  # fmt: skip
+    top.add_argument("--niche", help="only hashtags related to this niche")
+    top.add_argument("--region", help="region code or name (default: worldwide)")
+    top.add_argument("--limit", type=int, default=10, help="how many to list (default 10)")
+    top.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help=as_of_help)
+    top.add_argument("--json", action="store_true", help="print a JSON list")
+    top.add_argument("--chart", metavar="PATH", help="also write a PNG chart of the curves")
+    tag = trs.add_parser("hashtag", parents=[ws], help="one hashtag's curve, label and story")
+    tag.add_argument("tag", help="hashtag name, with or without #")
+    tag.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help=as_of_help)
+    tag.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    tag.add_argument("--chart", metavar="PATH", help="also write a PNG chart of the curve")
 
     st = sub.add_parser("status", parents=[ws], help="what a workspace holds, and how fresh")
     st.add_argument("--json", action="store_true")

@@ -13,6 +13,8 @@ from rich.text import Text
 
 from bot.ingest.report import ImportReport
 from bot.services.creators import FORMULAS, CreatorProfile, SearchResult
+from bot.services.trends import HashtagTrend as TrendsHashtag
+from bot.services.trends import TopTrends as TrendsTop
 
 
 def human(n: float | int | None, digits: int = 1) -> str:
@@ -193,3 +195,131 @@ def status(name: str, counts: dict[str, Any]) -> RenderableType:
         shown = newest.isoformat()[:16].replace("T", " ") if newest is not None else ""
         t.add_row(key.replace("_", " "), f"{counts[key]:,}", shown)
     return t
+
+
+# --- trends ---------------------------------------------------------------------------------
+
+LABEL_STYLES = {
+    "emerging": "green",
+    "rising": "dark_orange",
+    "peaking": "red",
+    "declining": "blue",
+    "evergreen": "magenta",
+    "unknown": "dim",
+}
+
+
+def signed_pct(x: float | None, digits: int = 0) -> str:
+    return "-" if x is None else f"{x * 100:+.{digits}f}%"
+
+
+def _label(label: str) -> str:
+    return f"[{LABEL_STYLES.get(label, 'white')}]{label}[/]"
+
+
+def trends_top(result: TrendsTop) -> RenderableType:
+    """A top-hashtags table with each number's meaning in the caption."""
+    where = result.region + (f", niche {escape(result.niche)}" if result.niche else "")
+    t = Table(
+        title=f"top hashtags, {result.period} to {result.as_of} ({where}): "
+        f"{len(result.items)} of {result.considered:,}",
+        show_lines=False,
+    )
+    for col, justify in (("#", "right"), ("hashtag", "left"), ("label", "left"),
+                         (f"views {result.period}", "right"), ("growth", "right"),
+                         ("added/day", "right"), ("views/day now", "right"),
+                         ("momentum", "right"), ("breakout", "left"), ("why", "left")):  # fmt: skip
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for n, i in enumerate(result.items, 1):
+        views = human(i.views) + ("*" if i.estimated_days else "")
+        why = i.label_reason
+        if i.related_reasons:
+            why = f"{i.related_reasons[0]}; {why}"
+        t.add_row(
+            str(n), f"#{escape(i.hashtag)}", _label(i.label), views, signed_pct(i.growth),
+            human(i.added_per_day), human(i.daily_views), signed_pct(i.momentum, 1) + "/d"
+            if i.momentum is not None else "-",
+            escape("; ".join(i.breakout_reasons)) if i.breakout else "",
+            escape(why),
+        )  # fmt: skip
+    parts: list[RenderableType] = [t]
+    parts += [Text(f"note: {n}", style="yellow") for n in result.notes]
+    legend = [f"order: {result.ranking}"]
+    legend += [f"{k.replace('_', ' ')} = {v}" for k, v in result.formulas.items()]
+    if any(i.estimated_days for i in result.items):
+        legend.append("* the period includes estimated days (a gap spread evenly)")
+    parts.append(Text("\n".join(legend), style="dim"))
+    return Group(*parts)
+
+
+def _sparkline(values: Iterable[float | None], estimated: Iterable[bool]) -> Text:
+    bars = "▁▂▃▄▅▆▇█"
+    vals = list(values)
+    finite = [v for v in vals if v is not None and v == v]
+    top = max(finite) if finite else 0
+    out = Text()
+    for v, est in zip(vals, estimated, strict=True):
+        if v is None or v != v:
+            out.append(" ")
+            continue
+        ch = bars[min(len(bars) - 1, int(v / top * (len(bars) - 1)))] if top > 0 else bars[0]
+        out.append(ch, style="dark_orange" if est else "white")
+    return out
+
+
+def trends_hashtag(r: TrendsHashtag) -> RenderableType:
+    """One hashtag's trend card: label and reason, numbers per period, curve, related tags,
+    creators, and where the data came from."""
+    head = Table.grid(padding=(0, 2))
+    head.add_row("label", Text.from_markup(_label(r.label)), escape(r.label_reason))
+    head.add_row("", "", Text(r.label_help, style="dim"))
+    if r.breakout:
+        for reason in r.breakout_reasons:
+            head.add_row("breakout", "[bold yellow]yes[/]", escape(reason))
+    nums = Table.grid(padding=(0, 2))
+    nums.add_row("views/day now", human(r.daily_views), "momentum",
+                 "-" if r.momentum is None else f"{signed_pct(r.momentum, 1)}/day",
+                 "acceleration", "-" if r.acceleration is None else
+                 f"{(r.acceleration or 0) * 100:+.1f} pts")  # fmt: skip
+    nums.add_row("peak/day", human(r.peak), "peak on", r.peak_date or "-", "all-time views",
+                 human(r.cumulative_views))  # fmt: skip
+    nums.add_row("posts", human(r.cumulative_posts), "views/post", human(r.views_per_post),
+                 "first / last seen", f"{r.first_seen or '-'} / {r.last_seen or '-'}")  # fmt: skip
+    periods = Table(box=None, show_header=True)
+    for col in ("period", "views", "before", "growth", "days known", "estimated", "posts",
+                "views/post"):  # fmt: skip
+        periods.add_column(col, justify="left" if col == "period" else "right")
+    for p in r.periods:
+        periods.add_row(p.period, human(p.views), human(p.views_prev), signed_pct(p.growth),
+                        f"{p.days}/{p.days_prev}", str(p.estimated_days), human(p.posts),
+                        human(p.views_per_post))  # fmt: skip
+    tail = r.series.tail(60)
+    spark = Text("last 60 days  ", style="dim")
+    spark.append_text(_sparkline(tail["daily_views"].tolist(), tail["estimated"].tolist()))
+    spark.append("  (orange: estimated)", style="dim")
+    parts: list[RenderableType] = [head, nums, periods, spark]
+    if r.related:
+        rel = Table(title="related hashtags", box=None, show_header=True, title_justify="left")
+        rel.add_column("hashtag")
+        rel.add_column("score", justify="right")
+        rel.add_column("why")
+        for x in r.related[:8]:
+            rel.add_row(f"#{escape(x.hashtag)}", f"{x.score:.2f}", escape("; ".join(x.reasons)))
+        parts.append(rel)
+    if r.creators:
+        cr = Table(title=f"creators in this workspace using #{escape(r.hashtag)}", box=None,
+                   show_header=True, title_justify="left")  # fmt: skip
+        for col in ("handle", "videos", "views", "niches", "last post"):
+            cr.add_column(col, justify="right" if col in ("videos", "views") else "left")
+        for c in r.creators[:10]:
+            cr.add_row(f"@{escape(c.handle)}", str(c.videos), human(c.views),
+                       escape(", ".join(c.niches[:3])), (c.last_posted or "-")[:10])  # fmt: skip
+        parts.append(cr)
+    parts += [Text(f"note: {n}", style="yellow") for n in r.notes]
+    sources = ", ".join(f"{escape(k)} ({v} days)" for k, v in r.sources.items())
+    parts.append(Text(f"data as of {r.as_of}, {r.region}; series from {r.source}; sources: "
+                      f"{sources}; {r.estimated_days} estimated days", style="dim"))  # fmt: skip
+    parts.append(Text("\n".join(f"{k.replace('_', ' ')} = {v}" for k, v in r.formulas.items()),
+                      style="dim"))  # fmt: skip
+    title = f"#{escape(r.hashtag)}" + (f" · {escape(r.description[:80])}" if r.description else "")
+    return Panel(Group(*parts), title=title, expand=False)

@@ -1,0 +1,156 @@
+"""Trend charts as PNG bytes: matplotlib's Agg canvas directly (no pyplot, no global state).
+
+One panel per hashtag: daily views as a line in readable units (thousands, millions or
+billions, named on the axis), the trailing mean the trend rules use, and estimated days
+(gaps in the data, whose views were spread evenly) as hollow orange markers over a shaded
+band, so an estimate never passes for a measurement.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from bot.services.trends import HashtagTrend, TopTrends
+
+UNITS = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"), (1.0, ""))
+LABEL_COLOURS = {
+    "emerging": "#2ca02c",
+    "rising": "#ff7f0e",
+    "peaking": "#d62728",
+    "declining": "#1f77b4",
+    "evergreen": "#9467bd",
+    "unknown": "#7f7f7f",
+}
+
+
+@dataclass
+class Curve:
+    """One hashtag's daily series for a chart panel."""
+
+    name: str
+    dates: pd.DatetimeIndex
+    daily: np.ndarray
+    estimated: np.ndarray
+    smoothed: np.ndarray | None = None
+    label: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_series(
+        cls, name: str, series: pd.DataFrame, label: str | None = None, note: str | None = None
+    ) -> Curve:
+        return cls(
+            name=name,
+            dates=pd.DatetimeIndex(series["date"]),
+            daily=series["daily_views"].to_numpy(dtype=float),
+            estimated=series["estimated"].to_numpy(dtype=bool),
+            smoothed=series["smoothed"].to_numpy(dtype=float) if "smoothed" in series else None,
+            label=label,
+            note=note,
+        )
+
+
+def _unit(values: np.ndarray) -> tuple[float, str]:
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if len(finite) else 0.0
+    for div, name in UNITS:
+        if top >= div:
+            return div, name
+    return 1.0, ""
+
+
+def chart_png(curves: Sequence[Curve], title: str, *, dpi: int = 110) -> bytes:
+    """A PNG of daily views curves: one panel per curve (up to 3 per row), a title, dates on
+    x, "daily views (<unit>)" on y, estimated days marked. Returns the PNG's bytes."""
+    if not curves:
+        raise ValueError("chart_png needs at least one curve")
+    n = len(curves)
+    cols = min(3, n)
+    rows = math.ceil(n / cols)
+    fig = Figure(figsize=(5.2 * cols, 3.4 * rows + 0.7), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.suptitle(title, fontsize=12)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, c in zip(axes.flat, curves, strict=False):
+        _panel(ax, c)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _panel(ax: object, c: Curve) -> None:
+    div, unit = _unit(np.concatenate([c.daily, c.smoothed if c.smoothed is not None else []]))
+    x = c.dates
+    y = c.daily / div
+    measured = np.where(c.estimated, np.nan, y)
+    ax.plot(x, y, color="#bbbbbb", linewidth=0.8, zorder=1)  # the whole line, gaps included
+    ax.plot(x, measured, color="#222222", linewidth=1.2, marker=".", markersize=3, zorder=3,
+            label="measured")  # fmt: skip
+    if c.estimated.any():
+        ax.plot(x[c.estimated], y[c.estimated], linestyle="none", marker="o", markersize=3.5,
+                markerfacecolor="none", markeredgecolor="#e6550d", zorder=4,
+                label="estimated (gap spread evenly)")  # fmt: skip
+        _shade(ax, x, c.estimated)
+    if c.smoothed is not None and np.isfinite(c.smoothed).any():
+        ax.plot(x, c.smoothed / div, color=LABEL_COLOURS.get(c.label or "", "#1f77b4"),
+                linewidth=2.0, alpha=0.8, zorder=2, label="trailing mean")  # fmt: skip
+    head = f"#{c.name}" + (f" — {c.label}" if c.label else "")
+    ax.set_title(head, fontsize=10, color=LABEL_COLOURS.get(c.label or "", "black"), loc="left")
+    if c.note:
+        ax.set_title(c.note, fontsize=7, color="#444", loc="right")
+    ax.set_ylabel(f"daily views ({unit})" if unit else "daily views")
+    ax.set_xlabel("date (UTC)")
+    finite = y[np.isfinite(y)]
+    top = float(finite.max()) if len(finite) else 1.0
+    ax.set_ylim(0, (top or 1.0) * 1.3)  # headroom for the legend
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.4g}"))
+    if len(x):  # the whole period up to as_of, also when its last days have no data
+        ax.set_xlim(x[0] - pd.Timedelta(hours=12), x[-1] + pd.Timedelta(hours=12))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", ncols=2, framealpha=0.85)
+
+
+def _shade(ax: object, x: pd.DatetimeIndex, mask: np.ndarray) -> None:
+    """A light band over each run of estimated days."""
+    idx = np.flatnonzero(mask)
+    starts = idx[np.r_[True, np.diff(idx) > 1]]
+    ends = idx[np.r_[np.diff(idx) > 1, True]]
+    half = pd.Timedelta(hours=12)
+    for s, e in zip(starts, ends, strict=True):
+        ax.axvspan(x[s] - half, x[e] + half, color="#fdd0a2", alpha=0.35, linewidth=0, zorder=0)
+
+
+def hashtag_chart(result: HashtagTrend, *, days: int | None = 180) -> bytes:
+    """The /trends hashtag chart: the tag's curve over its last ``days`` days."""
+    series = result.series if days is None else result.series.tail(days)
+    note = f"as of {result.as_of} · source {result.source}"
+    curve = Curve.from_series(result.hashtag, series, result.label, note)
+    return chart_png([curve], f"#{result.hashtag}: daily views ({result.region})")
+
+
+def top_chart(result: TopTrends) -> bytes:
+    """The /trends top chart: one small panel per listed hashtag."""
+    curves = [
+        Curve.from_series(i.hashtag, i.series, i.label)
+        for i in result.items
+        if i.series is not None and len(i.series)
+    ]
+    title = f"Top hashtags, {result.period} to {result.as_of} ({result.region})"
+    if result.niche:
+        title += f", niche {result.niche}"
+    return chart_png(curves, title)
