@@ -103,6 +103,7 @@ async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render import text
     from bot.services.data import ImportOptions, import_file
+    from bot.services.ranking import refresh
 
     opts = ImportOptions(
         kind=args.kind,
@@ -120,6 +121,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         try:
             report = await import_file(store, settings, opts)
+            if report.written:
+                await refresh(store, settings, opts.workspace)
         except ImportRejected as exc:
             if args.json:
                 _json({**exc.report.to_dict(), "failed": str(exc)})
@@ -133,6 +136,28 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         _json(report.to_dict())
     else:
         _out().print(text.import_report(report))
+    return 0
+
+
+async def cmd_rank(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import rank_text
+    from bot.services.ranking import load_brief, rank_brief
+
+    brief = load_brief(Path(args.brief))
+    if args.objective:
+        brief = brief.model_copy(update={"objective": args.objective})
+    workspace = args.workspace or settings.workspace.default
+    store = await _open(settings)
+    try:
+        result = await rank_brief(
+            store, settings, workspace, brief, top=args.top, with_plan=args.plan
+        )
+    finally:
+        await store.close()
+    if args.json:
+        _json(rank_text.ranking_json(result))
+    else:
+        _out().print(rank_text.ranking(result))
     return 0
 
 
@@ -251,6 +276,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "export": cmd_export,
     "creators": cmd_creators,
     "status": cmd_status,
+    "rank": cmd_rank,
     "trends": cmd_trends,
     "demo": cmd_demo,
 }
@@ -321,6 +347,18 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--currency", help="currency of --max-price (default: config)")
     se.add_argument("--limit", type=int, default=20, help="how many to list (default 20)")
     se.add_argument("--json", action="store_true", help="print a JSON list")
+
+    rk = sub.add_parser("rank", parents=[ws], help="rank creators for a campaign brief",
+                        description="Rank the workspace's creators for a brief (a TOML file) "
+                        "with the reasons for each, and optionally a budget plan compared "
+                        "with the best single creator.")  # fmt: skip
+    rk.add_argument("--brief", required=True, metavar="PATH",
+                    help="brief TOML file (see brief.example.toml)")  # fmt: skip
+    rk.add_argument("--top", type=int, metavar="K", help="how many (default: creators_wanted)")
+    rk.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
+                    help="override the brief's objective")  # fmt: skip
+    rk.add_argument("--plan", action="store_true", help="add a budget plan")
+    rk.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
     tr = sub.add_parser("trends", help="hashtag trends: top, hashtag")
     trs = tr.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -188,7 +188,9 @@ def _hashtag_history(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, 
             shapes[tag] = shape
             daily = _curve(shape, days, rng)
             views_per_post = rng.uniform(4_000, 30_000)
-            cum_views = 10 ** rng.uniform(7, 8.5) * (shape != "emerging") + np.cumsum(daily)
+            # Established tags carry years of views before the window; emerging ones start at 0.
+            history = float(np.median(daily)) * rng.uniform(300, 1500) * (shape != "emerging")
+            cum_views = history + np.cumsum(daily)
             cum_posts = cum_views / views_per_post
             for d, date in enumerate(dates):
                 if shape == "emerging" and daily[: d + 1].sum() == 0:
@@ -281,6 +283,7 @@ async def run_demo(
     """Generate (or reuse) the demo workspace in ``db`` and print the tour."""
     from bot.render import rank_text, text
     from bot.services import creators as creator_service
+    from bot.services import trends
     from bot.services.data import ImportOptions, export_creators, import_file, workspace_status
     from bot.services.ranking import brief_from_dict, rank_brief
 
@@ -341,7 +344,10 @@ async def run_demo(
         brief = brief_from_dict(DEMO_BRIEF)
         ranked = await rank_brief(store, demo_settings, DEMO_WORKSPACE, brief, with_plan=True)
         out.print(rank_text.ranking(ranked))
-        out.print(Rule("7. export for a spreadsheet"))
+        out.print(Rule("7. hashtags rising this week, with lifecycle labels"))
+        rising = await trends.top(store, demo_settings, DEMO_WORKSPACE, period="7d", limit=8)
+        out.print(text.trends_top(rising))
+        out.print(Rule("8. export for a spreadsheet"))
         exported = await export_creators(
             store, demo_settings, DEMO_WORKSPACE, folder / "creators-demo.csv"
         )

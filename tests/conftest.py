@@ -155,8 +155,11 @@ async def store(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[S
 
 
 @pytest.fixture
-def settings(store: Store) -> Settings:
-    return make_settings(store.engine.url.render_as_string(hide_password=False))
+def settings(store: Store, tmp_path: Path) -> Settings:
+    return make_settings(
+        store.engine.url.render_as_string(hide_password=False),
+        ranking={"cache_dir": str(tmp_path / "ranking-cache")},
+    )
 
 
 async def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:

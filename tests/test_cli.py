@@ -25,7 +25,10 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("CAMPAIGN_BOT_DATABASE_URL", raising=False)
     monkeypatch.delenv("CAMPAIGN_BOT_CONFIG", raising=False)
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "cli.sqlite3"}"\n')
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "cli.sqlite3"}"\n'
+        f'[ranking]\ncache_dir = "{tmp_path / "cache"}"\n'
+    )
 
     def run(*args: str) -> int:
         return main(["--config", str(config), *args])
@@ -158,3 +161,33 @@ def test_status(loaded, capsys) -> None:
     counts = json.loads(capsys.readouterr().out)
     assert counts["creators"] == 4 and counts["creator_snapshots"] == 4
     assert loaded("status", "--workspace", "nope") == EXIT_USER_ERROR
+
+
+def test_rank_a_brief_with_a_plan(loaded, tmp_path: Path, capsys) -> None:
+    brief = tmp_path / "brief.toml"
+    brief.write_text(
+        'name = "fit"\nobjective = "engagement"\nniches = "fitness, food"\n'
+        "countries = ['United States', 'DE']\nbudget = 1500\ncreators_wanted = 2\n",
+        encoding="utf-8",
+    )
+    assert loaded("rank", "--brief", str(brief), "--plan", "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["brief"]["countries"] == ["US", "DE"]
+    assert out["pool_size"] == 3  # alpha, beta, gamma: fitness or food, in US or DE
+    assert [c["rank"] for c in out["creators"]] == [1, 2]
+    assert all(c["lifted_by"] or c["held_back_by"] for c in out["creators"])
+    assert out["plan"]["totals"]["cost"] <= 1500
+    assert loaded("rank", "--brief", str(brief), "--objective", "awareness") == 0
+    assert "objective awareness" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('objective = "fame"\n', encoding="utf-8")
+    assert loaded("rank", "--brief", str(bad)) == EXIT_USER_ERROR
+    err = capsys.readouterr().err
+    assert "budget: missing" in err and "objective = 'fame'" in err
+
+
+def test_example_brief_is_valid() -> None:
+    from bot.services.ranking import load_brief
+
+    brief = load_brief(Path(__file__).resolve().parents[1] / "brief.example.toml")
+    assert brief.budget == 8000 and brief.countries == ("US", "GB", "CA", "AU")

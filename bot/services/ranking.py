@@ -9,6 +9,8 @@ requests (one build at a time per workspace).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,8 @@ from scoring.brief import Brief, BriefError
 from scoring.budget import BudgetPlan, PlanLine, outcome, plan
 from scoring.rank import Ranking, rank
 from scoring.table import CreatorTable
+
+log = logging.getLogger(__name__)
 
 
 class InvalidBrief(UserError):
@@ -76,26 +80,40 @@ def load_brief(path: Path) -> Brief:
 
 
 class RankingCache:
-    """Per-workspace CreatorTable copies, rebuilt when the workspace's data changes."""
+    """Per-workspace CreatorTable copies: in memory, then in a file per workspace (so a
+    restart loads a million creators in well under a second instead of reading the
+    database), rebuilt from the database when the workspace's data version changed."""
 
     def __init__(self) -> None:
-        self._tables: dict[int, tuple[int, CreatorTable]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._tables: dict[tuple[str, int], tuple[int, CreatorTable]] = {}
+        self._locks: dict[tuple[str, int], asyncio.Lock] = {}
+
+    @staticmethod
+    def _file(settings: Settings, store: Store, workspace_id: int) -> Path:
+        db = hashlib.sha256(store.engine.url.render_as_string(hide_password=True).encode())
+        return Path(settings.ranking.cache_dir) / f"{db.hexdigest()[:12]}-ws{workspace_id}.npz"
 
     async def table(self, store: Store, settings: Settings, workspace_id: int
                     ) -> tuple[int, CreatorTable]:  # fmt: skip
         async with store.engine.connect() as conn:
             version = await last_import_id(conn, workspace_id)
-        cached = self._tables.get(workspace_id)
+        key = (str(store.engine.url), workspace_id)
+        cached = self._tables.get(key)
         if cached and cached[0] == version:
             return cached
-        lock = self._locks.setdefault(workspace_id, asyncio.Lock())
-        async with lock:
-            cached = self._tables.get(workspace_id)
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            cached = self._tables.get(key)
             if cached and cached[0] == version:
                 return cached
-            table = await build_table(store, settings, workspace_id)
-            self._tables[workspace_id] = (version, table)
+            path = self._file(settings, store, workspace_id)
+            table = await asyncio.to_thread(load_table_file, path, version)
+            if table is None:
+                table = await build_table(store, settings, workspace_id)
+                try:
+                    await asyncio.to_thread(save_table_file, path, table, version)
+                except OSError as exc:  # a read-only disk costs restarts time, not answers
+                    log.warning("could not write the ranking copy %s: %s", path, exc)
+            self._tables[key] = (version, table)
             return version, table
 
 
@@ -136,7 +154,18 @@ def load_table_file(path: Path, version: int) -> CreatorTable | None:
         return None
 
 
-_default_cache = RankingCache()
+default_cache = RankingCache()
+
+
+async def refresh(store: Store, settings: Settings, workspace: str) -> int | None:
+    """Bring a workspace's ranking copy (memory and file) up to date, e.g. after an import.
+    Returns the data version, or None when the workspace does not exist."""
+    async with store.engine.connect() as conn:
+        ws = await find_workspace(conn, workspace)
+    if ws is None:
+        return None
+    version, _ = await default_cache.table(store, settings, ws.id)
+    return version
 
 
 def plan_for(table: CreatorTable, brief: Brief, settings: Settings) -> BudgetPlan:
@@ -174,7 +203,7 @@ async def rank_brief(
     with_plan: bool = False,
     cache: RankingCache | None = None,
 ) -> RankResult:
-    cache = cache or _default_cache
+    cache = cache or default_cache
     async with store.engine.connect() as conn:
         ws = await find_workspace(conn, workspace)
     if ws is None:
