@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -138,6 +139,14 @@ def _codes_for(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
     return np.array([index[w] for w in wanted if w in index], dtype=np.int16)
 
 
+def _any_bits(block: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Rows of ``block`` (rows x words) that share a bit with ``bits`` (words)."""
+    hit = (block[:, 0] & bits[0]) != 0
+    for w in range(1, len(bits)):
+        hit |= (block[:, w] & bits[w]) != 0
+    return hit
+
+
 def _lookup(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
     """A boolean table indexed by code (code -1, missing, is the last entry: False)."""
     lut = np.zeros(len(vocab) + 1, dtype=bool)
@@ -153,9 +162,11 @@ def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str
     n = len(table)
     notes: list[str] = []
     removed: dict[str, int] = {}
-    if brief.min_followers is None and brief.max_followers is None:
-        rows = np.arange(n)
-    else:
+    # ``everyone`` stands for all rows until a filter narrows them: filters then read whole
+    # columns directly instead of gathering a million row numbers.
+    everyone = _Everyone(n)
+    rows: Any = everyone
+    if brief.min_followers is not None or brief.max_followers is not None:
         f = table.followers[: table.known_followers]
         lo = -np.inf if brief.min_followers is None else brief.min_followers
         hi = np.inf if brief.max_followers is None else brief.max_followers
@@ -167,43 +178,56 @@ def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str
     def apply(name: str, keep: np.ndarray) -> None:
         nonlocal rows
         before = len(rows)
-        rows = rows[keep]
+        rows = np.flatnonzero(keep) if rows is everyone else rows[keep]
         if before - len(rows):
             removed[name] = before - len(rows)
 
     if brief.tiers:
         lut = np.zeros(len(TIER_NAMES) + 1, dtype=bool)
         lut[[TIER_NAMES.index(t) for t in brief.tiers]] = True
-        apply("tiers", lut[table.tier[rows]])
+        apply("tiers", lut[_take(table.tier, rows)])
     if brief.countries:
-        apply("countries", _lookup(table.countries, brief.countries)[table.country[rows]])
+        apply("countries", _lookup(table.countries, brief.countries)[_take(table.country, rows)])
     if brief.languages:
-        apply("languages", _lookup(table.languages, brief.languages)[table.language[rows]])
+        apply("languages", _lookup(table.languages, brief.languages)[_take(table.language, rows)])
     if brief.niches or brief.keywords:
         wanted = [*brief.niches, *keyword_niches(table, brief)]
         if brief.keywords and not brief.niches and len(wanted) == 0:
             notes.append("no niche matches the keywords; the niche filter was not applied")
         else:
-            bits = _bits_for(table, wanted)
-            block = table.niche_bits[rows]
-            hit = (block[:, 0] & bits[0]) != 0
-            for w in range(1, len(bits)):
-                hit |= (block[:, w] & bits[w]) != 0
-            apply("niches", hit)
+            apply("niches", _any_bits(_take(table.niche_bits, rows), _bits_for(table, wanted)))
     if brief.exclude_handles:
-        apply("excluded", ~table.handles.mask(brief.exclude_handles)[rows])
+        apply("excluded", ~_take(table.handles.mask(brief.exclude_handles), rows))
     if brief.min_engagement is not None:
-        apply("min_engagement", table.num["engagement_rate_views"][rows] >= brief.min_engagement)
+        apply(
+            "min_engagement",
+            _take(table.num["engagement_rate_views"], rows) >= brief.min_engagement,
+        )
     if brief.max_price_per_creator is not None:
-        same = _lookup(table.currencies, [brief.currency])[table.currency[rows]]
-        other = int(np.count_nonzero(~same & ~np.isnan(table.num["price"][rows])))
+        same = _lookup(table.currencies, [brief.currency])[_take(table.currency, rows)]
+        other = int(np.count_nonzero(~same & ~np.isnan(_take(table.num["price"], rows))))
         if other:
             notes.append(
                 f"{other} creators priced in another currency than {brief.currency} were left "
                 "out (prices are never converted)"
             )
-        apply("max_price", same & (table.num["price"][rows] <= brief.max_price_per_creator))
-    return rows, removed, notes
+        apply("max_price", same & (_take(table.num["price"], rows) <= brief.max_price_per_creator))
+    return np.arange(n) if rows is everyone else rows, removed, notes
+
+
+class _Everyone:
+    """All rows of a table, as an index that costs nothing: ``column[everyone]`` is the
+    column itself."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _take(column: np.ndarray, rows: Any) -> np.ndarray:
+    return column if isinstance(rows, _Everyone) else column[rows]
 
 
 # --- factor scores -----------------------------------------------------------------------
@@ -224,18 +248,21 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
         return out, None
     order = np.argsort(v)
     s = v[order]
-    # runs of equal values: each member gets (first + last + 1) / 2 / m
-    start = np.empty(m, dtype=bool)
-    start[0] = True
-    np.not_equal(s[1:], s[:-1], out=start[1:])
+    # The i-th smallest gets (2i + 1) / 2m; a run of equal values [a, b] shares the mid-rank
+    # (a + b + 1) / 2m. Runs are found among the few positions equal to their predecessor.
     pct = np.empty(m, dtype=np.float64)
-    if start.all():  # no ties: the i-th smallest gets (2i + 1) / 2m
-        pct[order] = (np.arange(m, dtype=np.float64) + 0.5) / m
-    else:
-        firsts = np.flatnonzero(start)
-        group = np.cumsum(start) - 1
-        ends = np.append(firsts[1:], m)
-        pct[order] = (firsts[group] + ends[group]) / (2.0 * m)
+    pct[order] = (np.arange(m, dtype=np.float64) + 0.5) / m
+    tied = np.flatnonzero(s[1:] == s[:-1]) + 1  # i with s[i] == s[i - 1]
+    if len(tied):
+        new_run = np.ones(len(tied), dtype=bool)
+        new_run[1:] = tied[1:] != tied[:-1] + 1
+        first = tied[new_run] - 1
+        last = tied[np.append(np.flatnonzero(new_run)[1:] - 1, len(tied) - 1)]
+        lengths = last - first + 1
+        members = np.repeat(first - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(
+            lengths.sum()
+        )
+        pct[order[members]] = np.repeat((first + last + 1) / (2.0 * m), lengths)
     if known is None:
         out = pct
     else:
@@ -245,24 +272,30 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
 
 
 def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarray:
-    price = table.num["price"][rows].astype(np.float64)
-    same = np.isin(table.currency[rows], _codes_for(table.currencies, [currency]))
+    price = table.num["price"][rows]
+    same = _lookup(table.currencies, [currency])[table.currency[rows]]
     return np.where(same & (price > 0), price, np.nan)
 
 
-def raw_factors(table: CreatorTable, rows: np.ndarray, brief: Brief) -> dict[str, np.ndarray]:
-    """Each factor's raw value for the given rows (NaN where unknown)."""
-    used = (
-        "views",
-        "engagement_rate_views",
-        "share_rate",
-        "comment_rate",
-        "like_rate",
-        "completion_rate",
-        "risk",
-    )
-    num = {k: table.num[k][rows] for k in used}
-    price = _price_in(table, rows, brief.currency)
+def raw_factors(
+    table: CreatorTable,
+    rows: np.ndarray,
+    brief: Brief,
+    weights: dict[str, float] | None = None,
+    price: np.ndarray | None = None,
+) -> dict[str, np.ndarray | None]:
+    """Each factor's raw value for the given rows (NaN where unknown); None for factors
+    whose weight is 0 (they are not computed at all)."""
+    weighted = {f for f in FACTORS if weights is None or weights.get(f, 0.0) > 0}
+    needed = {"views", "engagement_rate_views", "risk"}
+    needed |= {c for f, c in (("shares", "share_rate"), ("comments", "comment_rate"),
+                              ("likes", "like_rate"), ("watch_time", "completion_rate"))
+               if f in weighted}  # fmt: skip
+    nan = np.full(len(rows), np.nan, dtype=np.float32)
+    num = {k: (table.num[k][rows] if k in needed else nan) for k in (
+        "views", "engagement_rate_views", "share_rate", "comment_rate", "like_rate",
+        "completion_rate", "risk")}  # fmt: skip
+    price = _price_in(table, rows, brief.currency) if price is None else price
     views = num["views"]
     engagements = views * num["engagement_rate_views"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -272,7 +305,7 @@ def raw_factors(table: CreatorTable, rows: np.ndarray, brief: Brief) -> dict[str
             "conversion": engagements / price,
             "ugc": 1.0 / price,
         }[brief.objective]
-    raw = {
+    raw: dict[str, np.ndarray | None] = {
         "engagement": num["engagement_rate_views"],
         "shares": num["share_rate"],
         "comments": num["comment_rate"],
@@ -280,24 +313,24 @@ def raw_factors(table: CreatorTable, rows: np.ndarray, brief: Brief) -> dict[str
         "reach": views,
         "watch_time": num["completion_rate"],
         "cost_efficiency": outcome,
-        "niche_fit": _niche_fit(table, rows, brief),
-        "audience_fit": _audience_fit(table, rows, brief),
+        "niche_fit": None,
+        "audience_fit": None,
         "authenticity": 1.0 - num["risk"],
     }
-    return raw
+    if "niche_fit" in weighted:
+        raw["niche_fit"] = _niche_fit(table, rows, brief)
+    if "audience_fit" in weighted:
+        raw["audience_fit"] = _audience_fit(table, rows, brief)
+    return {f: (v if f in weighted else None) for f, v in raw.items()}
 
 
 def _niche_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.ndarray:
     if not (brief.niches or brief.keywords):
         return np.full(len(rows), np.nan)
-    bits = table.niche_bits[rows]
-    named = _bits_for(table, brief.niches)
-    matched = _bits_for(table, keyword_niches(table, brief))
-    primary = table.primary_niche[rows]
-    index = {n: i for i, n in enumerate(table.niches)}
-    primary_in = np.isin(primary, [index[n] for n in brief.niches if n in index])
-    fit = np.where((bits & matched).any(axis=1), 0.5, 0.0)
-    fit = np.where((bits & named).any(axis=1), 0.75, fit)
+    block = table.niche_bits[rows]
+    fit = np.where(_any_bits(block, _bits_for(table, keyword_niches(table, brief))), 0.5, 0.0)
+    fit = np.where(_any_bits(block, _bits_for(table, brief.niches)), 0.75, fit)
+    primary_in = _lookup(table.niches, brief.niches)[table.primary_niche[rows]]
     return np.where(primary_in, 1.0, fit)
 
 
@@ -306,8 +339,7 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
     used = np.zeros(len(rows), dtype=bool)
     unknown = np.zeros(len(rows), dtype=bool)
     if brief.countries and table.aud_countries:
-        codes = _codes_for(table.aud_countries, brief.countries)
-        share = np.where(np.isin(table.aud_country[rows], codes),
+        share = np.where(_lookup(table.aud_countries, brief.countries)[table.aud_country[rows]],
                          table.aud_country_share[rows], 0).sum(axis=1)  # fmt: skip
         missing = np.isnan(table.aud_country_share[rows][:, 0])
         fit *= np.where(missing, 1.0, share)
@@ -330,37 +362,39 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
 
 
 def factor_scores(
-    raw: dict[str, np.ndarray],
-) -> tuple[dict[str, np.ndarray], dict[str, float | None]]:
+    raw: dict[str, np.ndarray | None],
+) -> tuple[dict[str, np.ndarray | None], dict[str, float | None]]:
     """Scores per factor (percentiles for rate factors, the value for fit factors) and the
-    pool median of each factor's raw value."""
-    scores: dict[str, np.ndarray] = {}
+    pool median of each factor's raw value; None for factors not computed."""
+    scores: dict[str, np.ndarray | None] = {}
     medians: dict[str, float | None] = {}
     for f in FACTORS:
-        if f in RATE_FACTORS:
-            scores[f], medians[f] = percentiles(raw[f])
+        values = raw[f]
+        if values is None:
+            scores[f], medians[f] = None, None
+        elif f in RATE_FACTORS:
+            scores[f], medians[f] = percentiles(values)
         else:
-            scores[f] = raw[f]
-            known = raw[f][~np.isnan(raw[f])]
+            scores[f] = values
+            known = values[~np.isnan(values)]
             medians[f] = float(np.median(known)) if len(known) else None
     return scores, medians
 
 
 def combine(
-    scores: dict[str, np.ndarray], weights: dict[str, float], risk: np.ndarray
+    scores: dict[str, np.ndarray | None], weights: dict[str, float], risk: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(final score, weighted sum before the penalty, weight known per row)."""
-    n = len(risk)
-    num = np.zeros(n)
-    den = np.zeros(n)
-    for f in FACTORS:
-        w = weights.get(f, 0.0)
-        if w <= 0:
-            continue
-        s = scores[f]
-        known = ~np.isnan(s)
-        num += np.where(known, w * s, 0.0)
-        den += np.where(known, w, 0.0)
+    used = [f for f in FACTORS if weights.get(f, 0.0) > 0 and scores[f] is not None]
+    if not used:
+        zeros = np.zeros(len(risk))
+        return zeros, zeros, zeros
+    w = np.array([weights[f] for f in used])
+    stacked = np.vstack([scores[f] for f in used])  # type: ignore[misc]
+    missing = np.isnan(stacked)
+    stacked[missing] = 0.0
+    num = w @ stacked
+    den = w @ ~missing
     with np.errstate(divide="ignore", invalid="ignore"):
         base = np.where(den > 0, num / den, 0.0)
     final = base * (1.0 - PENALTY * np.nan_to_num(risk))
@@ -471,7 +505,8 @@ def rank(
     if len(rows) == 0:
         notes.append("no creator passes the brief's filters; loosen one of them")
         return Ranking(brief, weights, 0, len(table), removed, [], empty_medians, notes)
-    raw = raw_factors(table, rows, brief)
+    price = _price_in(table, rows, brief.currency)
+    raw = raw_factors(table, rows, brief, weights, price)
     scores, medians = factor_scores(raw)
     risk = table.num["risk"][rows].astype(np.float64)
     final, _, den = combine(scores, weights, risk)
@@ -487,17 +522,23 @@ def rank(
     out = []
     for position, i in enumerate(chosen, start=1):
         out.append(_explain(table, rows[i], i, position, float(final[i]), raw, scores,
-                            weights, float(den[i]), medians, neutral, brief))  # fmt: skip
+                            weights, float(den[i]), medians, neutral, brief,
+                            price))  # fmt: skip
     return Ranking(brief, weights, len(rows), len(table), removed, out, medians, notes)
 
 
 def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
-             raw: dict[str, np.ndarray], scores: dict[str, np.ndarray],
+             raw: dict[str, np.ndarray | None], scores: dict[str, np.ndarray | None],
              weights: dict[str, float], den: float, medians: dict[str, float | None],
-             neutral: dict[str, float], brief: Brief) -> RankedCreator:  # fmt: skip
+             neutral: dict[str, float], brief: Brief, price_in_currency: np.ndarray
+             ) -> RankedCreator:  # fmt: skip
     factors = []
     for f in FACTORS:
-        s = scores[f][i]
+        column, values = scores[f], raw[f]
+        if column is None or values is None:
+            factors.append(FactorScore(f, None, 0.0, 0.0, f"{LABELS[f]}: not weighted"))
+            continue
+        s = column[i]
         known = not np.isnan(s)
         w = weights.get(f, 0.0) / den if (known and den > 0) else 0.0
         contribution = w * (float(s) - neutral[f]) if known else 0.0
@@ -507,14 +548,14 @@ def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
                 float(s) if known else None,
                 w,
                 contribution,
-                _factor_text(f, float(raw[f][i]), medians[f], brief),
+                _factor_text(f, float(values[i]), medians[f], brief),
             )
         )
     ranked = sorted((x for x in factors if x.weight > 0), key=lambda x: -x.contribution)
     lifted = [x.text for x in ranked if x.contribution > 0.005][:3]
     held = [x.text for x in reversed(ranked) if x.contribution < -0.005][:2]
     num = table.num
-    price_same = _price_in(table, np.array([row]), brief.currency)[0]
+    price_same = price_in_currency[i]
     views = float(num["views"][row])
     er = float(num["engagement_rate_views"][row])
     eng = views * er if np.isfinite(views) and np.isfinite(er) else None

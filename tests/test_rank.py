@@ -396,3 +396,18 @@ def test_brief_lists_accept_commas_and_normalise() -> None:
     assert b.niches == ("fitness", "food") and b.exclude_handles == ("zed",)
     assert sum(b.resolved_weights().values()) == pytest.approx(1)
     assert list(itertools.islice(b.resolved_weights(), 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([1.0, 2.0, 2.0, 3.5, np.nan]),
+                          st.floats(0, 10, width=32)), max_size=60))  # fmt: skip
+def test_percentiles_are_mid_ranks_with_ties_shared(values: list[float]) -> None:
+    from scoring.rank import percentiles
+
+    x = np.array(values, dtype=np.float32)
+    got, median = percentiles(x)
+    series = pd.Series(x, dtype="float64")
+    known = series.notna().sum()
+    want = series.rank(method="average") / known - 0.5 / known if known else series
+    np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-12)
+    assert median == (None if not known else pytest.approx(float(series.median())))
