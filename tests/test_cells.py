@@ -717,3 +717,53 @@ def test_distribution_shares_round_trip(weights):
         for k, v in shares.items():
             assert got[k] == pytest.approx(v, abs=1e-6)
         assert math.fsum(got.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+# --- fast paths give what the general rules give -----------------------------------------
+
+ODD_HANDLES = ["", " ", "@", "@ x", " @a ", "a\x00b", "tiktok.com/@Some.One", "K", "İx",
+               "\u212aate", "josé", "a-b", "a\nb", "a\r", "n/a"]  # fmt: skip
+handle_cell = st.one_of(
+    st.from_regex(r"@{0,2}[A-Za-z0-9_.]{1,66}", fullmatch=True),
+    st.sampled_from(ODD_HANDLES),
+    st.none(),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(handle_cell, min_size=1, max_size=12))
+def test_plain_handles_take_the_fast_path_with_the_general_results(cells_):
+    column = col(*cells_)
+    p = cells.parse_handle(column)
+    general, bad, missing = cells._handles(column)
+    assert values(p) == [None if v is None else v for v in general.tolist()]
+    assert p.bad.tolist() == bad.tolist() and p.missing.tolist() == missing.tolist()
+
+
+def test_plain_handles_fast_path_is_taken():
+    column = col("@Abc", "x.Y_1", "@@z", "a" * 64)
+    assert cells._plain_handles(column) == ["abc", "x.y_1", "z", "a" * 64]
+    assert cells._plain_handles(col("@Abc", "a" * 65)) is None
+    assert cells._plain_handles(col("@Abc", None)) is None
+
+
+def test_distinct_cells_codes_rebuild_the_column():
+    column = col(*(["US", None, "France", "US", float("nan"), ""] * 1000))
+    codes, uniques = cells.distinct_cells(column)
+    assert uniques.tolist()[:3] == ["US", "France", ""]  # one blank entry, last
+    assert len(uniques) == 4 and pd.isna(uniques.iloc[3])
+    rebuilt = uniques.take(codes).tolist()
+    assert [None if pd.isna(v) else v for v in rebuilt] == [
+        None if pd.isna(v) else v for v in column.tolist()
+    ]
+    assert cells.distinct_cells(col(*[f"u{i}" for i in range(5000)])) is None  # all distinct
+    assert cells.distinct_cells(col(*(["a"] * 100))) is None  # too short to bother
+
+
+def test_long_text_note_counts_rows_when_parsed_per_distinct_cell():
+    column = col(*(["abcdefghij", "abcde", None, "  x  "] * 1000))
+    assert cells.distinct_cells(column) is not None
+    p = cells.parse_text(column, max_len=5)
+    assert p.note == "1000 values longer than 5 characters were shortened"
+    assert values(p)[:4] == ["abcd…", "abcde", None, "x"]
+    assert p.missing.sum() == 1000 and p.values.index.equals(column.index)

@@ -488,3 +488,38 @@ def test_real_top_creators_file(datasets):
     assert charli["country"] == "US"
     assert charli["niches"] == "dancing,lipsyncing,lifestyle"
     assert charli["_row"] == 2
+
+
+ODD_CELLS = {
+    "Username": ["@a", "B", "bad handle", "", "https://www.tiktok.com/@C.d", "@a", "n/a"],
+    "Country": ["US", "usa", "Atlantis", "", "-", " fr ", "Narnia", "Mordor", "Gondor", "Rohan"],
+    "Genre": ["Dance, Comedy", "['a','b']", "[bad", "", "#Food|travel"],
+    "Followers": ["1,234", "12.5K", "1,5", "", "-", "abc", "7", "-3"],
+    "Engagement": ["5.2%", "0.05", "16.6", "150", "", "x"],
+    "Price": ["$1,200", "900 EUR", "5 XYZ", "", "abc", "-5", "€3"],
+    "Verified": ["yes", "no", "maybe", ""],
+    "Date": ["2024-05-01", "2024-05-02", "bad date", ""],
+    "Name": ["Zed", "L" * 250, "", " padded "],
+}
+
+
+def test_large_columns_parsed_per_distinct_cell_give_the_same_result(monkeypatch):
+    """Columns long enough to be parsed once per distinct cell: the same frame, errors (with
+    reasons and row numbers), duplicates and notes as parsing every cell."""
+    rng = np.random.default_rng(7)
+    n = 3 * cells.DISTINCT_MIN_ROWS
+    data = {h: np.array(v, dtype=object)[rng.integers(0, len(v), n)] for h, v in ODD_CELLS.items()}
+    data["Username"][::3] = [f"@u{i}" for i in range(len(data["Username"][::3]))]
+    frame = pd.DataFrame(data, dtype=object)
+    frame.iloc[::101, :] = np.nan  # short rows
+    table = RawTable(frame, pd.Series(range(2, n + 2)), "csv", [])
+
+    fast = prepare("creators", table, max_errors=10 * n)
+    monkeypatch.setattr(cells, "DISTINCT_MIN_ROWS", 10 * n)
+    slow = prepare("creators", table, max_errors=10 * n)
+
+    assert fast.errors == slow.errors and fast.error_count == slow.error_count > 0
+    assert fast.duplicates == slow.duplicates and fast.notes == slow.notes
+    assert any("were shortened" in note for note in fast.notes)
+    pd.testing.assert_frame_equal(fast.frame, slow.frame)
+    check_accounting(fast)

@@ -15,6 +15,7 @@ pandas' C parser as the fast path and the pattern only for cells it cannot read.
 from __future__ import annotations
 
 import math
+import operator
 import re
 
 import numpy as np
@@ -31,6 +32,19 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "%": 0.01}
+# _NUMBER for many cells at once: the cells joined by newlines, one match per line (``\s``
+# becomes "whitespace but a newline"; cells holding a newline do not take this path). A line
+# that is no number matches the ``other`` branch instead, so every line gives one match.
+_NUMBER_LINES = re.compile(
+    r"""^(?:[^\S\n]*
+    (?P<sign>[+-])?[^\S\n]*
+    (?P<num>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)
+    (?P<exp>[eE][+-]?[0-9]+)?
+    [^\S\n]*(?P<suffix>[kKmMbB%])?[^\S\n]*
+    |(?P<other>.*))$""",
+    re.VERBOSE | re.MULTILINE,
+)
+_SUFFIX_SCALE = {"": 1.0, **{k: v for s, v in _SCALE.items() for k in {s, s.upper()}}}
 
 EXAMPLES = "e.g. 1234, 1,234, 12.5K, 1.2M, 5e+06, 16.6%"
 
@@ -70,6 +84,11 @@ def parse_number(text: object) -> float | None:
 
 def missing_mask(col: pd.Series) -> np.ndarray:
     """True where a cell is blank or a missing marker."""
+    if col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty"):
+        # Text cells (a CSV's): the str methods in one comprehension, 0.11 s per million
+        # cells where pandas' string methods took 0.35 s.
+        return np.array([v.strip().lower() in MISSING if isinstance(v, str) else True
+                         for v in col.tolist()], dtype=bool)  # fmt: skip
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         text = col.astype("string").str.strip().str.lower()
         return (col.isna() | text.isin(MISSING)).to_numpy(dtype=bool)
@@ -111,17 +130,47 @@ def _parse_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values[bad] = np.nan
     slow = np.isnan(values) & ~missing & ~bad
     if slow.any():
-        text = col[slow].astype("string")
-        parts = text.str.extract(_NUMBER)
-        ok = parts["num"].notna().to_numpy(dtype=bool, copy=True)
-        num = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
-        parsed = pd.to_numeric(num, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        scale = parts["suffix"].str.lower().map(_SCALE).fillna(1.0).to_numpy(dtype="float64")
-        sign = np.where(parts["sign"].eq("-").fillna(False).to_numpy(dtype=bool), -1.0, 1.0)
+        idx = np.flatnonzero(slow)
+        parsed, scale, sign, ok = _pattern_parts(col[slow])
         with np.errstate(over="ignore", invalid="ignore"):
             out = parsed * scale * sign
         ok &= np.isfinite(out)
-        idx = np.flatnonzero(slow)
         values[idx[ok]] = out[ok]
         bad[idx[~ok]] = True
     return values, bad
+
+
+def _pattern_parts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cells pandas could not read, through the pattern: (number before suffix and sign,
+    suffix scale, sign, matched), each a float64 / bool array.
+
+    Text cells go through one regex scan of the cells joined by newlines: measured on the
+    1,000,000-row bench file (its counts written '1,234' or '12.5K'), 0.1 s per column,
+    where ``str.extract`` and the string methods after it took 0.8 s. Cells of other types
+    (and any holding a newline) take ``str.extract``. Both feed pandas the same strings, so
+    the numbers are the same."""
+    n = len(cells)
+    objects = cells.to_numpy(dtype=object)
+    texts = objects.tolist()
+    joined = "\n".join(texts) if all(type(v) is str for v in texts) else None
+    if joined is None or joined.count("\n") != n - 1:
+        matches = None
+    else:
+        matches = _NUMBER_LINES.findall(joined)
+    if matches is None or len(matches) != n:
+        parts = cells.astype("string").str.extract(_NUMBER)
+        ok = parts["num"].notna().to_numpy(dtype=bool, copy=True)
+        num = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
+        scale = parts["suffix"].str.lower().map(_SCALE).fillna(1.0).to_numpy(dtype="float64")
+        minus = parts["sign"].eq("-").fillna(False).to_numpy(dtype=bool)
+    else:
+        sign_s, num_s, exp_s, suffix_s, other_s = zip(*matches, strict=True)
+        ok = np.fromiter(map(operator.not_, other_s), dtype=bool, count=n)
+        # num + exp with the thousands separators dropped, <NA> where the cell is no number:
+        # the same "string" column str.extract's path hands pandas.
+        digits = "\n".join(map(operator.add, num_s, exp_s)).replace(",", "").split("\n")
+        num = pd.Series(digits, dtype="string").where(ok)
+        scale = np.fromiter(map(_SUFFIX_SCALE.__getitem__, suffix_s), dtype="float64", count=n)
+        minus = np.fromiter(map("-".__eq__, sign_s), dtype=bool, count=n)
+    parsed = pd.to_numeric(num, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return parsed, scale, np.where(minus, -1.0, 1.0), ok

@@ -118,6 +118,31 @@ def _examples(specs: tuple[FieldSpec, ...]) -> str:
     return ", ".join(repr(s.aliases[0] if s.aliases else s.name) for s in specs[:6])
 
 
+# Field types whose parse of a cell depends on that cell alone, so that a column can be
+# parsed once per distinct cell (cells.distinct_cells). Text counts rows in its note and
+# numbers find their distinct cells themselves (numbers.parse_numbers).
+_PER_DISTINCT = frozenset({"handle", "hashtag", "id", "rate", "currency", "country", "bool",
+                           "date", "datetime", "list", "distribution", "money"})  # fmt: skip
+
+
+def _parse_column(spec: FieldSpec, col: pd.Series) -> tuple[cells.Parsed, pd.Series | None]:
+    """The parsed column, and for money the currency each cell named."""
+    distinct = cells.distinct_cells(col) if spec.type in _PER_DISTINCT else None
+    if distinct is None:
+        return _parse_cells(spec, col)
+    codes, uniques = distinct
+    parsed, currency = _parse_cells(spec, uniques)
+    if currency is not None:
+        currency = currency.take(codes).set_axis(col.index)
+    return cells.spread(parsed, codes, col.index), currency
+
+
+def _parse_cells(spec: FieldSpec, col: pd.Series) -> tuple[cells.Parsed, pd.Series | None]:
+    if spec.type == "money":
+        return cells.parse_money(col)
+    return _parse(spec, col), None
+
+
 def _parse(spec: FieldSpec, col: pd.Series) -> cells.Parsed:
     match spec.type:
         case "handle":
@@ -174,10 +199,9 @@ def prepare(
     for header, name in mapping.items():
         col = raw[header].reset_index(drop=True)
         spec = specs[name]
+        parsed, currency = _parse_column(spec, col)
         if spec.type == "money":
-            parsed, money_currency = cells.parse_money(col)
-        else:
-            parsed = _parse(spec, col)
+            money_currency = currency
         if spec.required:
             parsed.bad = parsed.bad | parsed.missing
             base_reason = parsed.reason
