@@ -121,6 +121,29 @@ class RankingSettings(_Section):
     )
 
 
+class BotSettings(_Section):
+    planner_role: str = Field(
+        "Campaign Planner", min_length=1, max_length=100,
+        description="members with this role (or Manage Server) may import and delete",
+    )  # fmt: skip
+    shard_count: int | None = Field(None, ge=1, description="total shards across processes")
+    shard_ids: list[int] | None = Field(None, description="the shards this process runs")
+    sync_on_start: bool = True
+    view_timeout_s: int = Field(840, ge=30, le=870, description="under the 15-minute token")
+    max_concurrent_jobs: int = Field(2, ge=1, le=16, description="ranking and chart jobs at once")
+    heavy_cooldown_s: float = Field(3.0, ge=0, description="per user, on rank / trends / import")
+
+    @model_validator(mode="after")
+    def _shards(self) -> BotSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_count set whenever shard_ids is")
+            bad = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if bad or not self.shard_ids:
+                raise ValueError(f"shard ids between 0 and shard_count - 1 (got {self.shard_ids})")
+        return self
+
+
 class WorkspaceSettings(_Section):
     default: str = Field("default", min_length=1, max_length=100)
 
@@ -130,6 +153,7 @@ class Settings(_Section):
     imports: ImportSettings = Field(ImportSettings(), alias="import")
     metrics: MetricsSettings = MetricsSettings()
     ranking: RankingSettings = RankingSettings()
+    bot: BotSettings = BotSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_token: SecretStr | None = Field(None, exclude=True)

@@ -178,17 +178,19 @@ async def last_import_id(conn: AsyncConnection, workspace_id: int) -> int:
     return int((await conn.execute(stmt)).scalar() or 0)
 
 
-async def handles_like(
-    conn: AsyncConnection, workspace_id: int, prefix: str, limit: int
-) -> list[str]:
+async def handle_labels(
+    conn: AsyncConnection, workspace_id: int, *, prefix: str | None, limit: int | None
+) -> list[tuple[str, str]]:
+    """(handle, display name) of the workspace's creators, by handle; with ``prefix``, only
+    handles starting with it (a range on the unique index, on both databases)."""
     c = Creator.__table__.c
-    stmt = (
-        select(c.handle)
-        .where(c.workspace_id == workspace_id, c.handle.like(f"{prefix}%"))
-        .order_by(c.handle)
-        .limit(limit)
-    )
-    return list((await conn.execute(stmt)).scalars())
+    stmt = select(c.handle, c.display_name).where(c.workspace_id == workspace_id)
+    if prefix:
+        stmt = stmt.where(c.handle >= prefix, c.handle < prefix + "\U0010ffff")
+    stmt = stmt.order_by(c.handle)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(r.handle, r.display_name or "") for r in (await conn.execute(stmt)).all()]
 
 
 async def counts(conn: AsyncConnection, workspace_id: int) -> dict[str, Any]:

@@ -154,3 +154,32 @@ def top_chart(result: TopTrends) -> bytes:
     if result.niche:
         title += f", niche {result.niche}"
     return chart_png(curves, title)
+
+
+def growth_chart(handle: str, history: pd.DataFrame, *, dpi: int = 110) -> bytes:
+    """A creator's followers (and views per video, where known) over time, as a PNG: dates
+    on x, followers in readable units on the left axis, views per video on the right."""
+    h = history.dropna(subset=["followers"]).sort_values("as_of")
+    if h.empty:
+        raise ValueError("no follower history to draw")
+    fig = Figure(figsize=(7.0, 3.8), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    div, unit = _unit(h["followers"].to_numpy(dtype=float))
+    ax.plot(h["as_of"], h["followers"] / div, color="#222222", marker="o", markersize=3,
+            label="followers")  # fmt: skip
+    ax.set_ylabel(f"followers ({unit})" if unit else "followers")
+    views = history.dropna(subset=["views"]).sort_values("as_of")
+    if not views.empty:
+        right = ax.twinx()
+        vdiv, vunit = _unit(views["views"].to_numpy(dtype=float))
+        right.plot(views["as_of"], views["views"] / vdiv, color="#25a4ee", linestyle="--",
+                   marker=".", label="views per video")  # fmt: skip
+        right.set_ylabel(f"views per video ({vunit})" if vunit else "views per video")
+    ax.set_title(f"@{handle}: followers over time ({len(h)} snapshots)")
+    ax.set_xlabel("date (UTC)")
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.grid(alpha=0.3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

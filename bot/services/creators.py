@@ -417,3 +417,55 @@ async def search(
         filters={k: v for k, v in filters.items() if v is not None},
         notes=notes,
     )
+
+
+@dataclass
+class History:
+    handle: str
+    frame: pd.DataFrame  # as_of, followers, views, source (oldest first)
+
+
+async def history(store: Store, workspace: str, handle: str) -> History:
+    """A creator's follower and views history from every snapshot (for the growth chart)."""
+    wanted = handle.strip().lstrip("@").lower()
+    async with store.engine.connect() as conn:
+        ws = await _workspace(conn, workspace)
+        profiles = await creator_profiles(conn, ws.id, handles=[wanted])
+        if profiles.empty:
+            raise CreatorNotFound(f"no creator @{wanted} in this workspace")
+        snaps = await creator_snapshots(conn, ws.id, profiles["id"].astype(int).tolist())
+    frame = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(snaps["as_of"]),
+            "followers": pd.to_numeric(snaps["followers"], errors="coerce"),
+            "views": pd.to_numeric(snaps["median_views"], errors="coerce").fillna(
+                pd.to_numeric(snaps["avg_views"], errors="coerce")),
+            "source": snaps["source"],
+        }
+    )  # fmt: skip
+    return History(wanted, frame)
+
+
+async def suggest_handles(
+    store: Store, workspace: str, typed: str, limit: int = 25
+) -> list[tuple[str, str]]:
+    """(handle, label) for autocomplete: prefix matches first, then fuzzy ones."""
+    from rapidfuzz import fuzz, process
+
+    from bot.db.repo import handle_labels
+
+    text = typed.strip().lstrip("@").lower()
+    async with store.engine.connect() as conn:
+        ws = await find_workspace(conn, workspace)
+        if ws is None:
+            return []
+        prefix = await handle_labels(conn, ws.id, prefix=text, limit=limit)
+        if len(prefix) >= limit or not text:
+            return prefix[:limit]
+        everyone = await handle_labels(conn, ws.id, prefix=None, limit=None)
+    seen = {h for h, _ in prefix}
+    labels = dict(everyone)
+    fuzzy = process.extract(text, list(labels), scorer=fuzz.WRatio, limit=limit * 2,
+                            score_cutoff=60)  # fmt: skip
+    extra = [(h, labels[h]) for h, _, _ in fuzzy if h not in seen]
+    return (prefix + extra)[:limit]

@@ -1,0 +1,323 @@
+"""Saved briefs and shortlists of a workspace.
+
+A brief is stored as the fields scoring.brief.Brief validates, so what is saved always ranks.
+Only the brief's owner, or a manager (Manage Server or the planner role, decided by the
+caller), may change or delete it. A shortlist keeps a ranking as it was shown: creators,
+scores, reasons, forecasts and the plan, so it can be shown and exported again later.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import Store
+from bot.db.models import SavedBrief, Shortlist, utcnow
+from bot.db.repo import WorkspaceRef, ensure_workspace, find_workspace
+from bot.errors import UserError
+from bot.services.data import neutralise
+from bot.services.ranking import RankResult, brief_from_dict
+from scoring.brief import Brief
+
+NAME_LIMIT = 100
+
+
+class BriefNotFound(UserError):
+    pass
+
+
+class NameTaken(UserError):
+    pass
+
+
+class NotAllowed(UserError):
+    pass
+
+
+@dataclass
+class BriefInfo:
+    name: str
+    brief: Brief
+    owner_id: int | None
+    updated_at: str
+
+
+@dataclass
+class ShortlistInfo:
+    name: str
+    brief_name: str | None
+    created_by: int | None
+    created_at: str
+    data: dict[str, Any]
+
+
+def _clean_name(name: str, what: str = "brief") -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise UserError(f"a {what} needs a name")
+    if len(name) > NAME_LIMIT:
+        raise UserError(f"a {what} name has at most {NAME_LIMIT} characters")
+    return name
+
+
+async def _ws(store: Store, workspace: str, *, create: bool) -> WorkspaceRef | None:
+    async with store.engine.begin() as conn:
+        if create:
+            return await ensure_workspace(conn, workspace)
+        return await find_workspace(conn, workspace)
+
+
+async def save_brief(
+    store: Store, workspace: str, name: str, fields: dict[str, Any], owner_id: int | None
+) -> BriefInfo:
+    """Create a brief; the name must be new in the workspace."""
+    name = _clean_name(name)
+    brief = brief_from_dict({**fields, "name": name})
+    ws = await _ws(store, workspace, create=True)
+    assert ws is not None
+    t = SavedBrief.__table__
+    data = brief.model_dump(mode="json")
+    try:
+        async with store.engine.begin() as conn:
+            now = utcnow()
+            await conn.execute(
+                t.insert().values(
+                    workspace_id=ws.id,
+                    name=name,
+                    owner_id=owner_id,
+                    data=data,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    except IntegrityError:
+        raise NameTaken(
+            f"there is already a brief named {name!r}; pick another name or use /brief edit"
+        ) from None
+    return BriefInfo(name, brief, owner_id, now.isoformat())
+
+
+async def get_brief(store: Store, workspace: str, name: str) -> BriefInfo:
+    ws = await _ws(store, workspace, create=False)
+    t = SavedBrief.__table__
+    row = None
+    if ws is not None:
+        async with store.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t).where(t.c.workspace_id == ws.id, t.c.name == name.strip())
+                )
+            ).first()
+    if row is None:
+        raise BriefNotFound(f"no brief named {name.strip()!r}; /brief list shows the saved ones")
+    return BriefInfo(
+        row.name, Brief.model_validate(row.data), row.owner_id, row.updated_at.isoformat()
+    )
+
+
+async def list_briefs(store: Store, workspace: str) -> list[BriefInfo]:
+    ws = await _ws(store, workspace, create=False)
+    if ws is None:
+        return []
+    t = SavedBrief.__table__
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(select(t).where(t.c.workspace_id == ws.id).order_by(t.c.name))
+        ).all()
+    return [
+        BriefInfo(r.name, Brief.model_validate(r.data), r.owner_id, r.updated_at.isoformat())
+        for r in rows
+    ]
+
+
+def _may_change(info: BriefInfo, actor_id: int | None, is_manager: bool) -> None:
+    if is_manager or info.owner_id is None or info.owner_id == actor_id:
+        return
+    raise NotAllowed(
+        f"only the brief's owner or someone with Manage Server (or the planner role) can "
+        f"change {info.name!r}"
+    )
+
+
+async def edit_brief(
+    store: Store,
+    workspace: str,
+    name: str,
+    changes: dict[str, Any],
+    actor_id: int | None,
+    is_manager: bool,
+) -> BriefInfo:
+    info = await get_brief(store, workspace, name)
+    _may_change(info, actor_id, is_manager)
+    merged = {**info.brief.model_dump(), **{k: v for k, v in changes.items() if v is not None}}
+    brief = brief_from_dict(merged)
+    t = SavedBrief.__table__
+    ws = await _ws(store, workspace, create=False)
+    assert ws is not None
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            update(t)
+            .where(t.c.workspace_id == ws.id, t.c.name == info.name)
+            .values(data=brief.model_dump(mode="json"), updated_at=utcnow())
+        )
+    return BriefInfo(info.name, brief, info.owner_id, utcnow().isoformat())
+
+
+async def delete_brief(
+    store: Store, workspace: str, name: str, actor_id: int | None, is_manager: bool
+) -> None:
+    info = await get_brief(store, workspace, name)
+    _may_change(info, actor_id, is_manager)
+    t = SavedBrief.__table__
+    ws = await _ws(store, workspace, create=False)
+    assert ws is not None
+    async with store.engine.begin() as conn:
+        await conn.execute(delete(t).where(t.c.workspace_id == ws.id, t.c.name == info.name))
+
+
+# --- shortlists ---------------------------------------------------------------------------
+
+
+def shortlist_data(result: RankResult) -> dict[str, Any]:
+    """What a shortlist keeps of a ranking: enough to show and export it later."""
+    r = result.ranking
+    data: dict[str, Any] = {
+        "brief": r.brief.model_dump(mode="json"),
+        "weights": r.weights,
+        "pool_size": r.pool_size,
+        "data_version": result.data_version,
+        "creators": [
+            {
+                "rank": c.rank,
+                "handle": c.handle,
+                "score": c.score,
+                "tier": c.tier,
+                "followers": c.followers,
+                "price": c.price,
+                "price_is_estimate": c.price_is_estimate,
+                "lifted_by": c.lifted_by,
+                "held_back_by": c.held_back_by,
+                "flags": c.flags,
+                "forecast": asdict(c.forecast),
+            }
+            for c in r.creators
+        ],
+    }
+    if result.plan is not None:
+        data["plan"] = asdict(result.plan)
+    return data
+
+
+async def save_shortlist(
+    store: Store, workspace: str, name: str, result: RankResult, created_by: int | None
+) -> ShortlistInfo:
+    name = _clean_name(name, "shortlist")
+    ws = await _ws(store, workspace, create=True)
+    assert ws is not None
+    t = Shortlist.__table__
+    data = shortlist_data(result)
+    now = utcnow()
+    try:
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                t.insert().values(
+                    workspace_id=ws.id,
+                    name=name,
+                    brief_name=result.ranking.brief.name,
+                    created_by=created_by,
+                    created_at=now,
+                    data=data,
+                )
+            )
+    except IntegrityError:
+        raise NameTaken(f"there is already a shortlist named {name!r}; pick another name") from None
+    return ShortlistInfo(name, result.ranking.brief.name, created_by, now.isoformat(), data)
+
+
+async def get_shortlist(store: Store, workspace: str, name: str) -> ShortlistInfo:
+    ws = await _ws(store, workspace, create=False)
+    t = Shortlist.__table__
+    row = None
+    if ws is not None:
+        async with store.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t).where(t.c.workspace_id == ws.id, t.c.name == name.strip())
+                )
+            ).first()
+    if row is None:
+        raise BriefNotFound(f"no shortlist named {name.strip()!r}; /shortlist list shows them")
+    return ShortlistInfo(
+        row.name, row.brief_name, row.created_by, row.created_at.isoformat(), row.data
+    )
+
+
+async def list_shortlists(store: Store, workspace: str) -> list[ShortlistInfo]:
+    ws = await _ws(store, workspace, create=False)
+    if ws is None:
+        return []
+    t = Shortlist.__table__
+    async with store.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(t).where(t.c.workspace_id == ws.id).order_by(t.c.created_at.desc())
+            )
+        ).all()
+    return [
+        ShortlistInfo(r.name, r.brief_name, r.created_by, r.created_at.isoformat(), r.data)
+        for r in rows
+    ]
+
+
+EXPORT_COLUMNS = (
+    "rank",
+    "handle",
+    "score",
+    "tier",
+    "followers",
+    "price",
+    "price_is_estimate",
+    "currency",
+    "views",
+    "engagements",
+    "cost",
+    "cpm",
+    "cpe",
+    "lifted_by",
+    "held_back_by",
+    "flags",
+)
+
+
+def shortlist_csv(data: dict[str, Any]) -> bytes:
+    """A shortlist as CSV (spreadsheet formulas neutralised), UTF-8 with a BOM for Excel."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_COLUMNS)
+    for c in data["creators"]:
+        fc = c["forecast"]
+        row = [
+            c["rank"],
+            c["handle"],
+            round(c["score"], 4),
+            c["tier"],
+            c["followers"],
+            c["price"],
+            c["price_is_estimate"],
+            fc["currency"],
+            fc["views"],
+            fc["engagements"],
+            fc["cost"],
+            fc["cpm"],
+            fc["cpe"],
+            "; ".join(c["lifted_by"]),
+            "; ".join(c["held_back_by"]),
+            "; ".join(c["flags"]),
+        ]
+        writer.writerow([neutralise(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
