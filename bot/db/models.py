@@ -98,7 +98,9 @@ class Creator(Base):
     handle: Mapped[str] = mapped_column(String(64))
     platform_id: Mapped[str | None] = mapped_column(String(40))
     display_name: Mapped[str | None] = mapped_column(String(200))
-    country: Mapped[str | None] = mapped_column(String(64), index=True)
+    # No index: the only query on it, repo.creator_profiles, filters upper(country) within a
+    # workspace, which a plain index cannot serve; it cost 0.7 s per million inserted rows.
+    country: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(32))
     # Normalised niche names joined by commas ("comedy,dance"): filterable on both databases
     # with a LIKE on ',' || niches || ','.

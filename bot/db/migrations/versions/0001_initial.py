@@ -59,9 +59,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creators")),
         sa.UniqueConstraint("workspace_id", "handle", name=op.f("uq_creators_workspace_id_handle")),
     )
-    with op.batch_alter_table("creators", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_creators_country"), ["country"], unique=False)
-
     op.create_table(
         "hashtags",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -330,8 +327,5 @@ def downgrade() -> None:
 
     op.drop_table("import_runs")
     op.drop_table("hashtags")
-    with op.batch_alter_table("creators", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_creators_country"))
-
     op.drop_table("creators")
     op.drop_table("workspaces")
