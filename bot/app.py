@@ -161,15 +161,17 @@ class CampaignBot(commands.AutoShardedBot):
             await self.sync_if_changed()
         self._warm = asyncio.create_task(self.warm_ranking_copies(), name="warm-ranking")
 
-    async def sync_if_changed(self, guild: discord.abc.Snowflake | None = None) -> bool:
-        """Sync the command tree when its hash differs from the last synced one."""
+    async def sync_if_changed(self, guild: discord.abc.Snowflake | None = None, *,
+                              force: bool = False) -> bool:  # fmt: skip
+        """Sync the command tree when its hash differs from the last synced one (or always,
+        with ``force``); the hash is kept in the database, shared by every process."""
         assert self.store is not None
         digest = tree_hash(self.tree)
         key = TREE_HASH_KEY if guild is None else f"{TREE_HASH_KEY}:{guild.id}"
         t = BotState.__table__
         async with self.store.engine.connect() as conn:
             stored = (await conn.execute(select(t.c.value).where(t.c.key == key))).scalar()
-        if stored == digest:
+        if stored == digest and not force:
             log.info("command tree unchanged since the last sync; not syncing")
             return False
         if guild is not None:

@@ -263,6 +263,70 @@ async def cmd_trends(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _token(settings: Settings) -> str:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise UserError(
+            "DISCORD_TOKEN is not set: export the bot's token in the environment (never in a "
+            "file in the repository); the README says where to find it"
+        )
+    return settings.discord_token.get_secret_value().strip()
+
+
+async def _connect(bot: Any, token: str) -> None:
+    """Log in, translating the three ways a start fails into messages that say which."""
+    import aiohttp
+    import discord
+
+    try:
+        await bot.login(token)
+    except discord.LoginFailure:
+        raise UserError(
+            "Discord refused the token: it was reset, revoked or mistyped. Copy a fresh one "
+            "from the Developer Portal (Bot > Reset Token) into DISCORD_TOKEN"
+        ) from None
+    except (aiohttp.ClientConnectionError, OSError, TimeoutError) as exc:
+        raise UserError(
+            f"cannot reach Discord ({type(exc).__name__}): check this machine's network, DNS "
+            "and proxy; the bot needs HTTPS to discord.com and its gateway"
+        ) from None
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import create_bot
+
+    token = _token(settings)
+    store = await _open(settings)  # refuses an out-of-date schema before touching Discord
+    bot = create_bot(settings, store=store)
+    try:
+        async with bot:
+            await _connect(bot, token)
+            log.info("logged in; connecting to the gateway")
+            await bot.connect(reconnect=True)
+    finally:
+        await store.close()
+    return 0
+
+
+async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    import discord
+
+    from bot.app import create_bot
+
+    token = _token(settings)
+    store = await _open(settings)
+    bot = create_bot(settings, store=store, sync_commands=False)
+    try:
+        async with bot:
+            await _connect(bot, token)
+            guild = discord.Object(id=args.guild) if args.guild else None
+            await bot.sync_if_changed(guild, force=True)
+    finally:
+        await store.close()
+    where = f"guild {args.guild}" if args.guild else "every server (global commands)"
+    _out().print(f"synced {len(bot.tree.get_commands())} command groups to {where}")
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -279,6 +343,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "rank": cmd_rank,
     "trends": cmd_trends,
     "demo": cmd_demo,
+    "run": cmd_run,
+    "sync-commands": cmd_sync,
 }
 
 
@@ -383,6 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", parents=[ws], help="what a workspace holds, and how fresh")
     st.add_argument("--json", action="store_true")
+
+    sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)",
+                   description="Start the bot: it connects to Discord with DISCORD_TOKEN from "
+                   "the environment, syncs its slash commands when they changed, and serves "
+                   "every server it is in (or its shards, see [bot] in the config).")  # fmt: skip
+    sy = sub.add_parser("sync-commands", help="register the slash commands with Discord",
+                        description="Sync the command tree now (needs DISCORD_TOKEN). Global "
+                        "commands can take up to an hour to appear; --guild makes them appear "
+                        "at once in one server, for testing.")  # fmt: skip
+    sy.add_argument("--guild", type=int, metavar="ID", help="sync to this server only")
 
     demo = sub.add_parser("demo", help="offline demo on a synthetic SQLite workspace",
                           description="Generate (or reuse) a synthetic demo workspace in a local "

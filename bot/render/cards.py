@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.embeds import SafeEmbed, clip, paginate, safe
+from bot.render.embeds import SafeEmbed, at, clip, paginate, safe
 from bot.render.text import human, money, pct
 from bot.services.creators import FORMULAS, CreatorProfile, SearchResult
 from bot.services.ranking import RankResult
@@ -28,7 +28,7 @@ def _shares(d: dict[str, float] | None) -> str:
 
 def footer(p: CreatorProfile) -> str:
     if p.as_of and p.sources:
-        return f"data as of {p.as_of} from {', '.join(p.sources)}"
+        return f"data as of {p.as_of} from {safe(', '.join(p.sources), 1500)}"
     return "no metrics imported yet: /data import adds them"
 
 
@@ -50,13 +50,13 @@ def creator_card(p: CreatorProfile) -> SafeEmbed:
     e.field(
         "Engagement by views",
         f"**{pct(p.engagement_rate_views)}** = "
-        f"{FORMULAS['engagement_rate_views']}\n{p.engagement_rate_views_basis or 'no data'}",
+        f"{FORMULAS['engagement_rate_views']}\n{safe(p.engagement_rate_views_basis or 'no data', 500)}",
     )
     e.field(
         "Engagement by followers",
         f"**{pct(p.engagement_rate_followers)}** = "
         f"{FORMULAS['engagement_rate_followers']}\n"
-        f"{p.engagement_rate_followers_basis or 'no data'}",
+        f"{safe(p.engagement_rate_followers_basis or 'no data', 500)}",
     )
     if p.reported_engagement_rate is not None:
         e.field(
@@ -91,7 +91,7 @@ def creator_card(p: CreatorProfile) -> SafeEmbed:
 def search_pages(result: SearchResult) -> list[SafeEmbed]:
     filters = ", ".join(f"{k}={v}" for k, v in result.filters.items()) or "no filters"
     lines = [
-        f"**@{safe(p.handle, 64)}** · {p.tier or '-'} · {human(p.followers)} followers · "
+        f"**{at(p.handle, 64)}** · {p.tier or '-'} · {human(p.followers)} followers · "
         f"ER {pct(p.engagement_rate_views)} · "
         f"{'~' if p.price_is_estimate else ''}{money(p.price, p.price_currency)} · "
         f"{safe(', '.join(p.niches[:3]), 80) or '-'}"
@@ -115,7 +115,7 @@ def search_pages(result: SearchResult) -> list[SafeEmbed]:
 
 def compare_card(profiles: list[CreatorProfile]) -> SafeEmbed:
     e = SafeEmbed(
-        title="Side by side", description=" vs ".join(f"@{safe(p.handle, 40)}" for p in profiles)
+        title="Side by side", description=" vs ".join(f"{at(p.handle, 40)}" for p in profiles)
     )
     rows = [
         ("Followers · tier", lambda p: f"{human(p.followers)} · {p.tier or '-'}"),
@@ -132,11 +132,11 @@ def compare_card(profiles: list[CreatorProfile]) -> SafeEmbed:
     ]
     for p in profiles:
         e.field(
-            f"@{safe(p.handle, 60)}",
+            f"{at(p.handle, 60)}",
             "\n".join(f"{name}: {fn(p)}" for name, fn in rows),
             inline=True,
         )
-    stamps = "; ".join(f"@{safe(p.handle, 30)}: {p.as_of or '-'}" for p in profiles)
+    stamps = "; ".join(f"{at(p.handle, 30)}: {p.as_of or '-'}" for p in profiles)
     return e.footer(f"data as of {stamps}").done()
 
 
@@ -180,7 +180,7 @@ def ranking_pages(result: RankResult, per_page: int = 5) -> list[SafeEmbed]:
             why += [f"- {safe(x)}" for x in c.held_back_by[:1]]
             why += [f"⚠ {safe(x)}" for x in c.flags[:1]]
             e.field(
-                f"#{c.rank} @{safe(c.handle, 60)} · {c.tier or '-'} · score {c.score:.3f}",
+                f"#{c.rank} {at(c.handle, 60)} · {c.tier or '-'} · score {c.score:.3f}",
                 _forecast(c) + ("\n" + "\n".join(why) if why else ""),
             )
         if not r.creators:
@@ -197,7 +197,7 @@ def ranking_pages(result: RankResult, per_page: int = 5) -> list[SafeEmbed]:
 
 def why_card(c: RankedCreator, result: RankResult) -> SafeEmbed:
     e = SafeEmbed(
-        title=f"Why #{c.rank} @{safe(c.handle, 100)}",
+        title=f"Why #{c.rank} {at(c.handle, 100)}",
         description=f"score {c.score:.3f} = weighted factor scores x (1 - 0.5 x risk "
         f"{c.risk:.2f})\n{_forecast(c)}",
     )
@@ -234,12 +234,11 @@ def plan_card(p: BudgetPlan) -> SafeEmbed:
         description=f"the most {p.outcome_name} within the budget",
     )
     e.field("The plan", _totals(p.totals))
-    single = f"Best single creator (@{safe(p.single.handle, 60)})" if p.single else "Single"
+    single = f"Best single creator ({at(p.single.handle, 60)})" if p.single else "Single"
     e.field(single, _totals(p.single_totals))
     book = (
         ", ".join(
-            f"@{safe(x.handle, 40)} {'~' if x.price_is_estimate else ''}{x.cost:,.0f}"
-            for x in p.picks
+            f"{at(x.handle, 40)} {'~' if x.price_is_estimate else ''}{x.cost:,.0f}" for x in p.picks
         )
         or "nobody fits the budget"
     )

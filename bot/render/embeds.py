@@ -26,6 +26,7 @@ _INVISIBLE = re.compile(
     r"[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200f\u202a-\u202e"
     r"\u2060-\u2064\ufeff]"
 )
+_MENTION = re.compile(r"<([@#][!&]?\d+)>")
 COLOR = discord.Colour(0x25F4EE)  # TikTok cyan
 
 
@@ -34,7 +35,13 @@ def safe(text: object, limit: int | None = None) -> str:
     s = _INVISIBLE.sub("", str(text))
     s = discord.utils.escape_markdown(s)
     s = discord.utils.escape_mentions(s)
+    s = _MENTION.sub("<\u200b\\1>", s)  # <@1>, <@&1>, <#1>: any id, not only real ones
     return clip(s, limit) if limit else s
+
+
+def at(handle: str, limit: int = 80) -> str:
+    """A handle shown as @handle, escaped as a whole: a creator may be called "everyone"."""
+    return safe("@" + str(handle), limit)
 
 
 def clip(text: str, limit: int) -> str:
