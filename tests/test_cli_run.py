@@ -45,7 +45,7 @@ def test_no_token(run, monkeypatch, capsys) -> None:
         (
             aiohttp.ClientConnectorError(None, OSError(-3, "Temporary failure in name resolution")),
             "cannot reach Discord",
-        ),  # fmt: skip
+        ),
         (TimeoutError(), "cannot reach Discord"),
     ],
 )

@@ -26,27 +26,42 @@ HOSTILE = st.one_of(
             "# heading\n- list",
             "[link](https://evil.example)",
         ]
-    ),  # fmt: skip
+    ),
 )
 
 
 def profile(text: str) -> CreatorProfile:
     return CreatorProfile(
-        handle=text[:64] or "h", display_name=text, bio=text, country=text[:64],
-        niches=[text[:50], text[50:100]], followers=123_456, avg_views=1e6, tier="mid",
-        engagement_rate_views=0.1, engagement_rate_views_basis=text, price=100.0,
-        price_currency="USD", price_source=text, audience_age={text[:40]: 0.5},
-        risk_flags=[text, text], provenance={"followers": Provenance("2024-01-01", text)},
-        as_of="2024-01-01", source=text,
-    )  # fmt: skip
+        handle=text[:64] or "h",
+        display_name=text,
+        bio=text,
+        country=text[:64],
+        niches=[text[:50], text[50:100]],
+        followers=123_456,
+        avg_views=1e6,
+        tier="mid",
+        engagement_rate_views=0.1,
+        engagement_rate_views_basis=text,
+        price=100.0,
+        price_currency="USD",
+        price_source=text,
+        audience_age={text[:40]: 0.5},
+        risk_flags=[text, text],
+        provenance={"followers": Provenance("2024-01-01", text)},
+        as_of="2024-01-01",
+        source=text,
+    )
 
 
 @settings(max_examples=150, deadline=None)
 @given(text=HOSTILE)
 def test_cards_stay_within_limits_and_ping_nobody(text: str) -> None:
     p = profile(text)
-    embeds = [creator_card(p), compare_card([p, p, p, p]),
-              *search_pages(SearchResult("w", [p] * 30, 30, {"niche": text}, [text]))]  # fmt: skip
+    embeds = [
+        creator_card(p),
+        compare_card([p, p, p, p]),
+        *search_pages(SearchResult("w", [p] * 30, 30, {"niche": text}, [text])),
+    ]
     for e in embeds:
         assert embed_problems(e) == []
         d = e.to_dict()

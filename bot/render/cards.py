@@ -50,7 +50,8 @@ def creator_card(p: CreatorProfile) -> SafeEmbed:
     e.field(
         "Engagement by views",
         f"**{pct(p.engagement_rate_views)}** = "
-        f"{FORMULAS['engagement_rate_views']}\n{safe(p.engagement_rate_views_basis or 'no data', 500)}",
+        f"{FORMULAS['engagement_rate_views']}\n"
+        f"{safe(p.engagement_rate_views_basis or 'no data', 500)}",
     )
     e.field(
         "Engagement by followers",

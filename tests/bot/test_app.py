@@ -9,8 +9,7 @@ from bot.app import create_bot
 
 
 def _syncs(env) -> int:
-    return sum(1 for r in env.http_requests
-               if r.method == "PUT" and r.path.endswith("/commands"))  # fmt: skip
+    return sum(1 for r in env.http_requests if r.method == "PUT" and r.path.endswith("/commands"))
 
 
 async def test_commands_sync_once_and_not_again_after_a_restart(world, bot_settings) -> None:
@@ -50,7 +49,8 @@ async def test_a_bug_after_a_defer_is_answered_once_as_a_followup(stocked, monke
     result = await stocked.member.slash(stocked.channel, "creator search", niche="fitness")
     assert result.acknowledged
     answers = [m.content for m in result.followups] + (
-        [result.response.content] if result.response and result.response.content else [])  # fmt: skip
+        [result.response.content] if result.response and result.response.content else []
+    )
     assert len([a for a in answers if "error id" in a]) == 1
     stocked.env.errors  # noqa: B018 - acknowledge the bug this test caused
 
