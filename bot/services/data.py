@@ -11,8 +11,8 @@ import asyncio
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, update
@@ -24,7 +24,7 @@ from bot.db.models import ImportRun, utcnow
 from bot.db.repo import WorkspaceRef, ensure_workspace, previous_import_as_of
 from bot.errors import UserError
 from bot.ingest.fields import Kind
-from bot.ingest.readers import ReadError, read_table
+from bot.ingest.readers import RawTable, ReadError, read_table
 from bot.ingest.report import ImportRejected, ImportReport
 from bot.ingest.validate import ColumnsError, Prepared, prepare
 
@@ -37,6 +37,11 @@ WRITERS = {
 
 class ImportFailed(UserError):
     """The file cannot be imported at all (too big, unreadable, no usable columns)."""
+
+
+Progress = Callable[[str], Awaitable[None]]
+"""Told each stage of an import as a short phrase ("read 12,345 rows (csv)", "validated: ...",
+"writing 12,000 rows"); the bot edits its reply with it. It must not raise."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class ImportOptions:
     fmt: str | None = None
     strict: bool = False
     dry_run: bool = False
+    progress: Progress | None = field(default=None, compare=False, repr=False)
 
 
 class _DryRun(Exception):
@@ -66,7 +72,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _prepare(settings: Settings, opts: ImportOptions) -> tuple[Prepared, str]:
+def _read(settings: Settings, opts: ImportOptions) -> RawTable:
     limits = settings.imports
     try:
         size = os.path.getsize(opts.path)
@@ -79,17 +85,29 @@ def _prepare(settings: Settings, opts: ImportOptions) -> tuple[Prepared, str]:
             "the limit"
         )
     try:
-        table = read_table(opts.path, fmt=opts.fmt, max_rows=limits.max_rows)
+        return read_table(opts.path, fmt=opts.fmt, max_rows=limits.max_rows)
     except ReadError as exc:
         raise ImportFailed(str(exc)) from None
-    prepared = prepare(
+
+
+def _validate(settings: Settings, opts: ImportOptions, table: RawTable) -> Prepared:
+    return prepare(
         opts.kind,
         table,
         user_map=opts.user_map,
         default_currency=opts.currency or settings.metrics.currency,
-        max_errors=limits.report_errors,
+        max_errors=settings.imports.report_errors,
     )
-    return prepared, table.format
+
+
+def _prepare(settings: Settings, opts: ImportOptions) -> tuple[Prepared, str]:
+    table = _read(settings, opts)
+    return _validate(settings, opts, table), table.format
+
+
+async def _tell(opts: ImportOptions, stage: str) -> None:
+    if opts.progress is not None:
+        await opts.progress(stage)
 
 
 async def import_file(store: Store, settings: Settings, opts: ImportOptions) -> ImportReport:
@@ -98,10 +116,19 @@ async def import_file(store: Store, settings: Settings, opts: ImportOptions) -> 
     Raises ImportFailed for files that cannot be read and ImportRejected for strict imports
     with rejected rows; in both cases nothing is written.
     """
+    await _tell(opts, f"reading {opts.path.name}")
     try:
-        prepared, fmt = await asyncio.to_thread(_prepare, settings, opts)
+        table = await asyncio.to_thread(_read, settings, opts)
+        fmt = table.format
+        await _tell(opts, f"read {len(table.frame):,} rows ({fmt}); validating")
+        prepared = await asyncio.to_thread(_validate, settings, opts, table)
     except ColumnsError as exc:
         raise ImportFailed(f"{opts.path.name}: {exc}") from None
+    await _tell(
+        opts,
+        f"validated {prepared.rows:,} rows: {len(prepared.frame):,} to write, "
+        f"{prepared.rejected:,} rejected, {len(prepared.duplicates):,} duplicates",
+    )
     digest = await asyncio.to_thread(_sha256, opts.path)
     report = ImportReport(
         kind=opts.kind,
@@ -122,6 +149,11 @@ async def import_file(store: Store, settings: Settings, opts: ImportOptions) -> 
     )
     if opts.strict and prepared.rejected:
         raise ImportRejected(report)
+    await _tell(
+        opts,
+        f"writing {len(prepared.frame):,} rows"
+        + (" (dry run: rolled back afterwards)" if opts.dry_run else ""),
+    )
     try:
         await _write(store, settings, opts, prepared, digest, report)
     except _DryRun:
