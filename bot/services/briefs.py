@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -151,10 +152,16 @@ async def edit_brief(
     changes: dict[str, Any],
     actor_id: int | None,
     is_manager: bool,
+    *,
+    clear: Collection[str] = (),
 ) -> BriefInfo:
+    """Change some fields (None leaves a field as it is; ``clear`` names fields to reset to
+    their defaults, e.g. to drop a follower cap)."""
     info = await get_brief(store, workspace, name)
     _may_change(info, actor_id, is_manager)
     merged = {**info.brief.model_dump(), **{k: v for k, v in changes.items() if v is not None}}
+    for key in clear:
+        merged.pop(key, None)
     brief = brief_from_dict(merged)
     t = SavedBrief.__table__
     ws = await _ws(store, workspace, create=False)
