@@ -37,7 +37,7 @@ from bot.render.embeds import content
 
 log = logging.getLogger("campaign_bot")
 
-EXTENSIONS = ("cogs.creators",)
+EXTENSIONS = ("cogs.creators", "cogs.briefs")
 TREE_HASH_KEY = "command_tree_hash"
 
 
