@@ -332,3 +332,54 @@ async def test_too_big_a_file_is_refused_up_front(store, tmp_path):
     few = make_settings(str(store.engine.url), **{"import": {"max_rows": 2}})
     with pytest.raises(ImportFailed, match="more than 2 data rows"):
         await import_file(store, few, opts(path))
+
+
+@pytest.mark.parametrize("rows", [1, 7, 250, 1234])
+async def test_insert_frame_stores_every_row_in_order_with_exact_values(store, rows):
+    """bulk.insert_frame: on SQLite constants and same-in-every-row values become literals and
+    rows go 100 to a statement; the rows, their order (ids) and values must be exactly what
+    row-by-row binding stores, remainders and quotes included."""
+    import pandas as pd
+
+    from bot.db import importer
+    from bot.db.models import Workspace, utcnow
+
+    now = utcnow()
+    frame = pd.DataFrame(
+        {
+            "handle": [f"h{i:05d}" for i in range(rows)],
+            "display_name": pd.Series(
+                ['O\'Brien "x"', None, "ü" * 3, ""] * (rows // 4) + [None] * (rows % 4),
+                dtype=object,
+            ),
+            "country": ["US"] * rows,  # the same in every row: a literal on SQLite
+            "price_quote": [0.1 + i / 3 for i in range(rows)],
+            "profile_as_of": [dt.date(2024, 5, 1)] * rows,
+        }
+    )
+    async with store.engine.begin() as conn:
+        ws_id = (
+            await conn.execute(
+                Workspace.__table__.insert()
+                .values(name="ins", created_at=now)
+                .returning(Workspace.__table__.c.id)
+            )
+        ).scalar_one()
+        ctx = importer.WriteContext(ws_id, "t.csv", dt.date(2024, 5, 1), 0, now)
+        ids = await importer._insert_with_ids(
+            conn, importer.creators_t, ctx, frame, "handle",
+            {"workspace_id": ws_id, "created_at": now, "updated_at": now, "bio": "it's"},
+        )  # fmt: skip
+    async with store.sessions() as session:
+        got = (
+            await session.execute(
+                select(Creator).where(Creator.workspace_id == ws_id).order_by(Creator.id)
+            )
+        ).scalars().all()  # fmt: skip
+    assert [c.handle for c in got] == frame["handle"].tolist()  # inserted in frame order
+    assert [c.id for c in got] == ids.tolist()
+    assert [c.display_name for c in got] == frame["display_name"].tolist()
+    assert [c.price_quote for c in got] == frame["price_quote"].tolist()  # floats exact
+    assert {(c.country, c.profile_as_of, c.bio, c.created_at) for c in got} == {
+        ("US", dt.date(2024, 5, 1), "it's", now)
+    }

@@ -79,18 +79,23 @@ def _driver_values(series: pd.Series, column: Column[Any], dialect: Dialect) -> 
     """One column as the driver takes it: the type's bind processor applied to each present
     value, None where missing. Dates and timestamps repeat a lot, so other than numbers each
     distinct value is converted once."""
+    return _driver_array(series, column, dialect).tolist()
+
+
+def _driver_array(series: pd.Series, column: Column[Any], dialect: Dialect) -> np.ndarray:
+    """:func:`_driver_values` as an object array."""
     values, missing = _object_values(series, column)
     proc = column.type.dialect_impl(dialect).bind_processor(dialect)
     present = np.flatnonzero(~missing)
     if proc is None or not len(present):
-        return values.tolist()
+        return values
     distinct = None if _numeric_kind(column) else _factorize(values[present])
     if distinct is None:
         values[present] = _objects(map(proc, values[present].tolist()))
     else:
         codes, uniques = distinct
         values[present] = _objects(map(proc, uniques.tolist()))[codes]
-    return values.tolist()
+    return values
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -128,16 +133,9 @@ async def _executemany(
             cols.append(_driver_values(pd.Series([constants[name]]), column, dialect) * n)
         else:
             cols.append(_driver_values(frame[name], column, dialect))
-    await _send_rows(conn, str(compiled), cols, n)
-
-
-async def _send_rows(conn: AsyncConnection, sql: str, cols: list[list[Any]], n: int) -> None:
-    """Execute ``sql`` for ``n`` rows whose parameters are the columns ``cols``."""
+    sql = str(compiled)
     for start in range(0, n, WRITE_BATCH):
-        if cols:
-            batch = list(zip(*(c[start : start + WRITE_BATCH] for c in cols), strict=True))
-        else:  # every value was written into the statement
-            batch = [()] * min(WRITE_BATCH, n - start)
+        batch = list(zip(*(c[start : start + WRITE_BATCH] for c in cols), strict=True))
         await conn.exec_driver_sql(sql, batch)
 
 
@@ -154,9 +152,12 @@ def _sqlite_literal(value: Any) -> str | None:
     return None
 
 
-def _same_in_every_row(values: list[Any]) -> bool:
-    first = values[0]
-    return values.count(first) == len(values) and all(type(v) is type(first) for v in values)
+def _same_in_every_row(values: np.ndarray) -> bool:
+    first, n = values[0], len(values)
+    if not (values[n // 2] == first and values[-1] == first):
+        return False
+    items = values.tolist()
+    return items.count(first) == n and len(set(map(type, items))) == 1
 
 
 async def insert_frame(
@@ -168,44 +169,76 @@ async def insert_frame(
     """INSERT every row of ``frame`` (columns named like the table's) plus ``constants``.
 
     Rows go in the frame's order; a caller inserting many rows sorts them by the table's
-    unique key first, so index inserts stay local (see importer.write_creators).
-
-    On SQLite, a value that is the same in every row (the constants, an import's date) is
-    written into the statement as a literal instead of being bound per row: pysqlite binds
-    each parameter of each row in Python's C API, and 4 fewer of 10 parameters made a
-    million creator rows 0.4 s faster."""
+    unique key first, so index inserts stay local (see importer.write_creators)."""
     if frame.empty:
         return 0
-    dialect = conn.dialect
     constants = {k: v for k, v in (constants or {}).items() if k in table.c}
     names = [c for c in frame.columns if c in table.c and c not in constants]
     names += list(constants)
-    if dialect.name != "sqlite":
-        stmt = insert(table).values({n: bindparam(n) for n in names}).inline()
-        compiled = stmt.compile(dialect=dialect)
-        columns = {n: table.c[n] for n in names}
-        await _executemany(conn, compiled, columns, frame, constants)
+    if conn.dialect.name == "sqlite":
+        await _insert_sqlite(conn, table, frame, names, constants)
         return len(frame)
-    bound: dict[str, list[Any]] = {}
+    stmt = insert(table).values({n: bindparam(n) for n in names}).inline()
+    compiled = stmt.compile(dialect=conn.dialect)
+    columns = {n: table.c[n] for n in names}
+    await _executemany(conn, compiled, columns, frame, constants)
+    return len(frame)
+
+
+SQLITE_ROWS_PER_INSERT = 100
+SQLITE_MAX_PARAMETERS = 999  # the smallest limit an SQLite build can have
+
+
+async def _insert_sqlite(
+    conn: AsyncConnection,
+    table: Table,
+    frame: pd.DataFrame,
+    names: list[str],
+    constants: dict[str, Any],
+) -> None:
+    """INSERT on SQLite, where pysqlite's executemany costs more per row and per parameter
+    than SQLite's own work. Measured with 1,000,000 creator rows of 10 columns:
+
+    - a value that is the same in every row (constants, an import's date) is written into
+      the statement as a literal instead of being bound per row: 4 fewer of 10 parameters
+      saved 0.4 s;
+    - each statement inserts 100 rows (``VALUES (...), (...), ...``), its parameters one flat
+      list cut from a 2-d array of the columns: 2.9 s -> 1.8 s, against one row per
+      statement fed from a million tuples.
+    Rows keep their order, so ids are still given in frame order."""
+    dialect = conn.dialect
+    n = len(frame)
+    bound: dict[str, np.ndarray] = {}
     literals: dict[str, str] = {}
     for name in names:
-        column = table.c[name]
         series = pd.Series([constants[name]]) if name in constants else frame[name]
-        values = _driver_values(series, column, dialect)
+        values = _driver_array(series, table.c[name], dialect)
         literal = _sqlite_literal(values[0]) if _same_in_every_row(values) else None
         if literal is not None:
             literals[name] = literal
-        elif name in constants:
-            bound[name] = values * len(frame)
         else:
-            bound[name] = values
+            bound[name] = np.repeat(values, n) if name in constants else values
     stmt = insert(table).values(
         {n: bindparam(n) if n in bound else literal_column(literals[n]) for n in names}
     )
     compiled = stmt.inline().compile(dialect=dialect)
-    cols = [bound[n] for n in compiled.positiontup or []]
-    await _send_rows(conn, str(compiled), cols, len(frame))
-    return len(frame)
+    order = list(compiled.positiontup or [])
+    single = str(compiled)
+    head, sep, row = single.partition(" VALUES ")
+    assert sep and row.startswith("(") and row.endswith(")"), single
+    per = max(1, min(SQLITE_ROWS_PER_INSERT, SQLITE_MAX_PARAMETERS // max(len(order), 1)))
+    params = np.empty((n, len(order)), dtype=object)
+    for j, name in enumerate(order):
+        params[:, j] = bound[name]
+    full = n - n % per
+    if full:
+        many = f"{head} VALUES {', '.join([row] * per)}"
+        flat = params[:full].reshape(full // per, per * len(order))
+        step = max(1, WRITE_BATCH // per)
+        for start in range(0, len(flat), step):
+            await conn.exec_driver_sql(many, list(map(tuple, flat[start : start + step].tolist())))
+    if full < n:
+        await conn.exec_driver_sql(single, list(map(tuple, params[full:].tolist())))
 
 
 async def update_frame(
