@@ -37,7 +37,7 @@ from bot.render.embeds import content
 
 log = logging.getLogger("campaign_bot")
 
-EXTENSIONS = ("cogs.creators", "cogs.briefs")
+EXTENSIONS = ("cogs.creators", "cogs.briefs", "cogs.trends", "cogs.data", "cogs.help")
 TREE_HASH_KEY = "command_tree_hash"
 
 
@@ -149,6 +149,7 @@ class CampaignBot(commands.AutoShardedBot):
         self._own_store = store is None
         self.sync_commands = settings.bot.sync_on_start if sync_commands is None else sync_commands
         self.jobs = asyncio.Semaphore(settings.bot.max_concurrent_jobs)
+        self.known_workspaces: set[int] = set()  # guilds whose workspace exists
         self._warm: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:

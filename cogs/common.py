@@ -28,10 +28,12 @@ async def workspace(interaction: discord.Interaction) -> str:
     """The guild's workspace reference, created on first use."""
     guild = interaction.guild
     assert guild is not None  # the tree refuses DMs before any command runs
-    store = client(interaction).store
-    assert store is not None
-    async with store.engine.begin() as conn:
-        await ensure_workspace(conn, str(guild.id), guild_id=guild.id)
+    bot = client(interaction)
+    if guild.id not in bot.known_workspaces:  # workspaces are never deleted: ask once
+        assert bot.store is not None
+        async with bot.store.engine.begin() as conn:
+            await ensure_workspace(conn, str(guild.id), guild_id=guild.id)
+        bot.known_workspaces.add(guild.id)
     return str(guild.id)
 
 

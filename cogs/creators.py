@@ -79,10 +79,12 @@ class Creators(commands.GroupCog, group_name="creator", group_description="Look 
     async def lookup(self, interaction: discord.Interaction, handle: str) -> None:
         ws = await workspace(interaction)
         bot = client(interaction)
+        handle = await service.require(bot.store, ws, handle)  # type: ignore[arg-type]
+        await interaction.response.defer(thinking=True)  # a typo was answered privately above
         profile = await service.show(bot.store, bot.settings, ws, handle)  # type: ignore[arg-type]
         view = GrowthView(interaction.user.id, bot.settings.bot.view_timeout_s, ws, profile.handle)
         view.origin = interaction
-        await interaction.response.send_message(embed=cards.creator_card(profile), view=view)
+        await interaction.followup.send(embed=cards.creator_card(profile), view=view)
 
     @app_commands.command(
         name="search",
@@ -159,11 +161,13 @@ class Creators(commands.GroupCog, group_name="creator", group_description="Look 
         )
         if len(handles) < 2:
             raise UserError("compare needs two different creators")
+        handles = [await service.require(bot.store, ws, h) for h in handles]  # type: ignore[arg-type]
+        await interaction.response.defer(thinking=True)
         profiles = [
             await service.show(bot.store, bot.settings, ws, h)  # type: ignore[arg-type]
             for h in handles
         ]
-        await interaction.response.send_message(embed=cards.compare_card(profiles))
+        await interaction.followup.send(embed=cards.compare_card(profiles))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -9,6 +9,7 @@ came from.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from bot.db.repo import (
     creator_snapshots,
     creator_videos,
     find_workspace,
+    handle_labels,
 )
 from bot.errors import UserError
 from bot.ingest.cells import country_code
@@ -152,17 +154,33 @@ def latest_values(snapshots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, 
     by creator_id with one column per metric.
     """
     metrics = [m for m in SNAPSHOT_METRICS if m in snapshots]
-    values, dates, sources = {}, {}, {}
-    for m in metrics:
-        present = snapshots[snapshots[m].notna()]
-        last = present.groupby("creator_id", sort=False).tail(1).set_index("creator_id")
-        values[m], dates[m], sources[m] = last[m], last["as_of"], last["source"]
-    index = pd.Index(pd.unique(snapshots["creator_id"]), name="creator_id")
+    creator = snapshots["creator_id"].to_numpy()
+    index = pd.Index(pd.unique(creator), name="creator_id")
+    # One pass for every metric: the position of each metric's newest present value per
+    # creator (rows are oldest first, so the largest position), then gather through it.
+    present = snapshots[metrics].notna().to_numpy()
+    positions = np.where(present, np.arange(len(snapshots))[:, None], -1)
+    newest = pd.DataFrame(positions, columns=metrics).groupby(creator, sort=False).max()
+    newest = newest.reindex(index).to_numpy()
+    found = newest >= 0
+    safe = np.where(found, newest, 0)
 
-    def frame(cols: dict[str, pd.Series]) -> pd.DataFrame:
-        return pd.DataFrame({k: v.reindex(index) for k, v in cols.items()}, index=index)
+    def gather(column: np.ndarray) -> pd.DataFrame:
+        data = np.where(found, column[safe], None)
+        return pd.DataFrame(data, index=index, columns=metrics)
 
-    return frame(values), frame(dates), frame(sources)
+    values = pd.DataFrame(
+        {
+            m: pd.Series(snapshots[m].to_numpy(dtype=object)[safe[:, j]], index=index).where(
+                found[:, j]
+            )
+            for j, m in enumerate(metrics)
+        },
+        index=index,
+    )
+    dates = gather(snapshots["as_of"].to_numpy(dtype=object))
+    sources = gather(snapshots["source"].to_numpy(dtype=object))
+    return values, dates, sources
 
 
 def _clean(v: Any) -> Any:
@@ -275,6 +293,16 @@ def build_profiles(
     if profiles.empty:
         return []
     frame, dates, sources = creator_frame(profiles, snapshots, videos, settings)
+    return profiles_from_frame(frame, dates, sources, range(len(frame)))
+
+
+def profiles_from_frame(
+    frame: pd.DataFrame, dates: pd.DataFrame, sources: pd.DataFrame, rows: Iterable[int]
+) -> list[CreatorProfile]:
+    """CreatorProfile objects for the given positions of a creator_frame result."""
+    rows = list(rows)
+    frame = frame.iloc[rows].reset_index(drop=True)
+    dates, sources = dates.iloc[rows], sources.iloc[rows]
     fields = [f for f in CreatorProfile.__dataclass_fields__ if f in frame.columns
               and f not in ("niches", "handle", "provenance")]  # fmt: skip
     rows = frame[fields].to_numpy(dtype=object)
@@ -317,6 +345,21 @@ async def _workspace(conn: Any, ref: str) -> WorkspaceRef:
             "(campaign-bot import ... --workspace NAME)"
         )
     return ws
+
+
+async def require(store: Store, workspace: str, handle: str) -> str:
+    """The normalised handle of a creator the workspace has; CreatorNotFound otherwise. One
+    indexed query: cheap enough to answer a typo before any slower work starts."""
+    wanted = handle.strip().lstrip("@").lower()
+    async with store.engine.connect() as conn:
+        ws = await _workspace(conn, workspace)
+        found = await handle_labels(conn, ws.id, prefix=wanted, limit=1)
+    if not found or found[0][0] != wanted:
+        raise CreatorNotFound(
+            f"no creator @{wanted} in this workspace; check the spelling, or import them with "
+            "/data import"
+        )
+    return wanted
 
 
 async def show(store: Store, settings: Settings, workspace: str, handle: str) -> CreatorProfile:
@@ -374,37 +417,32 @@ async def search(
         ids = profiles["id"].astype(int).tolist()
         snaps = await creator_snapshots(conn, ws.id, ids)
         videos = await creator_videos(conn, ws.id, ids)
-    found = build_profiles(profiles, snaps, videos, settings)
     notes: list[str] = []
-    other_currency = 0
-
-    def keep(p: CreatorProfile) -> bool:
-        nonlocal other_currency
-        if min_followers is not None and (p.followers is None or p.followers < min_followers):
-            return False
-        if max_followers is not None and (p.followers is None or p.followers > max_followers):
-            return False
-        if min_engagement is not None and (
-            p.engagement_rate_views is None or p.engagement_rate_views < min_engagement
-        ):
-            return False
-        if max_price is not None:
-            if p.price is None:
-                return False
-            if p.price_currency != currency:
-                other_currency += 1
-                return False
-            if p.price > max_price:
-                return False
-        return True
-
-    matches = [p for p in found if keep(p)]
-    if other_currency:
-        notes.append(
-            f"{other_currency} creators priced in another currency than {currency} were left "
-            "out of the price filter (no exchange rates are applied)"
-        )
-    matches.sort(key=lambda p: (-(p.followers or -1), p.handle))
+    if profiles.empty:
+        return SearchResult(ws.name, [], 0, {}, notes)
+    frame, dates, sources = creator_frame(profiles, snaps, videos, settings)
+    followers = pd.to_numeric(frame["followers"], errors="coerce")
+    er = pd.to_numeric(frame["engagement_rate_views"], errors="coerce")
+    price = pd.to_numeric(frame["price"], errors="coerce")
+    keep = pd.Series(True, index=frame.index)
+    if min_followers is not None:
+        keep &= followers >= min_followers
+    if max_followers is not None:
+        keep &= followers <= max_followers
+    if min_engagement is not None:
+        keep &= er >= min_engagement
+    if max_price is not None:
+        same = frame["price_currency"] == currency
+        other = int((keep & price.notna() & ~same).sum())
+        if other:
+            notes.append(
+                f"{other} creators priced in another currency than {currency} were left "
+                "out of the price filter (no exchange rates are applied)"
+            )
+        keep &= same & (price <= max_price)
+    matched = frame[keep.to_numpy()].assign(_f=followers[keep.to_numpy()].fillna(-1))
+    order = matched.sort_values(["_f", "handle"], ascending=[False, True], kind="stable")
+    positions = [frame.index.get_loc(i) for i in order.index[:limit]]
     filters = {
         "niche": niche, "country": country, "min_followers": min_followers,
         "max_followers": max_followers, "min_engagement": min_engagement,
@@ -412,8 +450,8 @@ async def search(
     }  # fmt: skip
     return SearchResult(
         workspace=ws.name,
-        creators=matches[:limit],
-        matched=len(matches),
+        creators=profiles_from_frame(frame, dates, sources, positions),
+        matched=len(matched),
         filters={k: v for k, v in filters.items() if v is not None},
         notes=notes,
     )

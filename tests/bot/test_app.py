@@ -28,7 +28,7 @@ async def test_a_bug_gets_an_error_id_and_a_logged_traceback(stocked, monkeypatc
     async def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(creators, "show", broken)
+    monkeypatch.setattr(creators, "require", broken)  # fails before any defer: private answer
     caplog.set_level(logging.ERROR, logger="campaign_bot")
     result = await stocked.member.slash(stocked.channel, "creator lookup", handle="fit_anna")
     assert result.ephemeral
