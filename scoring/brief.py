@@ -55,7 +55,13 @@ class BriefError(ValueError):
 
 def _split(value: Any) -> Any:
     if isinstance(value, str):
-        return [v for v in re.split(r"[,;|]", value) if v.strip()]
+        value = re.split(r"[,;|]", value)
+    if isinstance(value, list | tuple):
+        return [
+            v.strip() if isinstance(v, str) else v
+            for v in value
+            if not isinstance(v, str) or v.strip()
+        ]
     return value
 
 
