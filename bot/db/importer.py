@@ -20,6 +20,7 @@ from bot.db.bulk import insert_frame, select_frame, select_in, select_keys, upda
 from bot.db.diff import INSERTED, UNCHANGED, diff, strongest
 from bot.db.models import Creator, CreatorSnapshot, Hashtag, HashtagSnapshot, Video, VideoHashtag
 from bot.ingest.fields import PROFILE_FIELDS, SNAPSHOT_FIELDS
+from bot.ingest.gcpause import without_gc_passes
 from scoring.metrics import video_aggregates
 
 VIDEO_SOURCE = "videos"  # hashtag usage derived from the workspace's stored videos
@@ -187,6 +188,7 @@ def _has_any(frame: pd.DataFrame, fields: tuple[str, ...] | list[str]) -> np.nda
     return frame[present].notna().any(axis=1).to_numpy()
 
 
+@without_gc_passes
 async def write_creators(
     conn: AsyncConnection, ctx: WriteContext, frame: pd.DataFrame
 ) -> WriteResult:
@@ -345,6 +347,7 @@ async def write_hashtag_snapshots(
     return d.status
 
 
+@without_gc_passes
 async def write_hashtags(
     conn: AsyncConnection, ctx: WriteContext, frame: pd.DataFrame
 ) -> WriteResult:
@@ -380,6 +383,7 @@ async def write_hashtags(
     )
 
 
+@without_gc_passes
 async def write_videos(
     conn: AsyncConnection, ctx: WriteContext, frame: pd.DataFrame
 ) -> WriteResult:

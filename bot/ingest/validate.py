@@ -15,6 +15,7 @@ import pandas as pd
 
 from bot.ingest import cells
 from bot.ingest.fields import FIELDS, FieldSpec, Kind, field_names, header_key
+from bot.ingest.gcpause import without_gc_passes
 from bot.ingest.readers import RawTable
 
 IGNORE = "ignore"
@@ -176,6 +177,7 @@ def _parse(spec: FieldSpec, col: pd.Series) -> cells.Parsed:
     raise AssertionError(spec.type)
 
 
+@without_gc_passes
 def prepare(
     kind: Kind,
     table: RawTable,
