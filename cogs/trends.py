@@ -43,6 +43,8 @@ class Trends(commands.GroupCog, group_name="trends", group_description="Hashtag 
         self._names: dict[str, tuple[float, list[str]]] = {}
 
     async def _hashtag_names(self, interaction: discord.Interaction, ws: str) -> list[str]:
+        # A repository read in a cog: bot.services.trends has no name look-up yet (it belongs
+        # there, like bot.services.creators.suggest_handles).
         cached = self._names.get(ws)
         if cached and time.monotonic() - cached[0] < NAMES_TTL_S:
             return cached[1]
