@@ -31,17 +31,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import discord  # noqa: E402
-import simcord  # noqa: E402
+import discord
+import import_creators
+import simcord
 
-import import_creators  # noqa: E402
-from bot.app import create_bot  # noqa: E402
-from bot.config import DatabaseSettings, Settings  # noqa: E402
-from bot.db.engine import Store  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.services import creators as creator_service  # noqa: E402
-from bot.services.data import ImportOptions, import_file  # noqa: E402
-from bot.services.ranking import refresh  # noqa: E402
+from bot.app import create_bot
+from bot.config import Settings
+from bot.db.engine import Store
+from bot.db.migrate import upgrade
+from bot.services import creators as creator_service
+from bot.services.data import ImportOptions, import_file
+from bot.services.ranking import refresh
 
 CLOCK = time.perf_counter  # bound now: nothing later can swap it
 TARGET_P99_MS = 250.0
@@ -74,9 +74,17 @@ async def build(folder: Path, creators: int, guild_id: int) -> Settings:
             lines.append(f"#tag{t},{start + dt.timedelta(days=d)},{(t + 1) * 10**6 + d**2 * 10**4}")
     tags.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for kind, file in (("creators", path), ("hashtags", tags)):
-        await import_file(store, settings, ImportOptions(
-            kind=kind, path=file, workspace=str(guild_id), guild_id=guild_id,  # type: ignore[arg-type]
-            as_of=dt.date(2024, 3, 30)))  # fmt: skip
+        await import_file(
+            store,
+            settings,
+            ImportOptions(
+                kind=kind,
+                path=file,
+                workspace=str(guild_id),
+                guild_id=guild_id,  # type: ignore[arg-type]
+                as_of=dt.date(2024, 3, 30),
+            ),
+        )
     await refresh(store, settings, str(guild_id))  # the copy a running bot keeps warm
     await store.close()
     return settings
@@ -93,7 +101,9 @@ def plan_commands(handles: list[str], count: int, users: int, names: set[str]) -
         elif pick < 6:
             mix.append(("creator search", {"niche": "fitness", "min_followers": "10k"}))
         elif pick == 6:
-            mix.append(("creator compare", {"first": h, "second": handles[(i * 31) % len(handles)]}))
+            mix.append(
+                ("creator compare", {"first": h, "second": handles[(i * 31) % len(handles)]})
+            )
         elif pick in (7, 8) and "rank" in names:
             mix.append(("rank", {"budget": 5000, "niches": "fitness", "objective": "engagement"}))
         elif "trends top" in names:
@@ -109,8 +119,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         guild_id = 1_300_000_000_000_000_000
         t0 = CLOCK()
         settings = await build(folder, args.creators, guild_id)
-        print(f"built a synthetic workspace of {args.creators:,} creators in "
-              f"{CLOCK() - t0:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"built a synthetic workspace of {args.creators:,} creators in {CLOCK() - t0:.1f} s",
+            flush=True,
+        )
 
         first: dict[int, float] = {}
         adapter = discord.webhook.async_.AsyncWebhookAdapter
@@ -126,8 +138,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             async with simcord.run(bot) as env:
                 guild = env.create_guild("Load", id=guild_id)
                 channel = guild.create_text_channel("campaigns")
-                users = [guild.add_member(env.create_user(f"user{i}"))
-                         for i in range(args.users)]  # fmt: skip
+                users = [guild.add_member(env.create_user(f"user{i}")) for i in range(args.users)]
                 names = {c.qualified_name for c in bot.tree.walk_commands()}
                 store = bot.store
                 assert store is not None
@@ -139,7 +150,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     start = CLOCK()
                     result = await users[user].slash(channel, name, **opts)
                     end = CLOCK()
-                    iid = int(result._interaction.id)  # noqa: SLF001 - the callback's key
+                    iid = int(result._interaction.id)
                     if not result.acknowledged or iid not in first:
                         unanswered += 1
                         continue
@@ -172,8 +183,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline": "the look-up service alone, without the bot",
         "baseline_p50_ms": round(statistics.median(baseline), 1),
         "lookup_first_response_p50_ms": round(statistics.median(lookups), 1),
-        "ratio_lookup_vs_service": round(statistics.median(lookups) / statistics.median(baseline),
-                                         2),  # fmt: skip
+        "ratio_lookup_vs_service": round(
+            statistics.median(lookups) / statistics.median(baseline), 2
+        ),
         "target_p99_ms": TARGET_P99_MS,
         "meets_target": unanswered == 0 and _percentile(to_first, 99) < TARGET_P99_MS,
     }
@@ -186,9 +198,11 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     args = ap.parse_args()
     figures = asyncio.run(run(args))
-    print(f"{figures['answered']} answered, {figures['unanswered']} unanswered; first response "
-          f"p50 {figures['first_response_p50_ms']} ms, p99 {figures['first_response_p99_ms']} ms "
-          f"(target {TARGET_P99_MS:.0f} ms); completed p99 {figures['completed_p99_ms']} ms")  # fmt: skip
+    print(
+        f"{figures['answered']} answered, {figures['unanswered']} unanswered; first response "
+        f"p50 {figures['first_response_p50_ms']} ms, p99 {figures['first_response_p99_ms']} ms "
+        f"(target {TARGET_P99_MS:.0f} ms); completed p99 {figures['completed_p99_ms']} ms"
+    )
     print(json.dumps(figures))
 
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.db.repo import ensure_workspace
 from bot.render.embeds import SafeEmbed
+from bot.services import workspaces
 
 if TYPE_CHECKING:
     from bot.app import CampaignBot
@@ -31,8 +31,7 @@ async def workspace(interaction: discord.Interaction) -> str:
     bot = client(interaction)
     if guild.id not in bot.known_workspaces:  # workspaces are never deleted: ask once
         assert bot.store is not None
-        async with bot.store.engine.begin() as conn:
-            await ensure_workspace(conn, str(guild.id), guild_id=guild.id)
+        await workspaces.for_guild(bot.store, guild.id)
         bot.known_workspaces.add(guild.id)
     return str(guild.id)
 

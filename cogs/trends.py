@@ -8,8 +8,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db import trends_repo
-from bot.db.repo import find_workspace
 from bot.errors import UserError
 from bot.render import cards_trends, charts
 from bot.render.embeds import CHOICE_NAME, CHOICES
@@ -43,17 +41,12 @@ class Trends(commands.GroupCog, group_name="trends", group_description="Hashtag 
         self._names: dict[str, tuple[float, list[str]]] = {}
 
     async def _hashtag_names(self, interaction: discord.Interaction, ws: str) -> list[str]:
-        # A repository read in a cog: bot.services.trends has no name look-up yet (it belongs
-        # there, like bot.services.creators.suggest_handles).
         cached = self._names.get(ws)
         if cached and time.monotonic() - cached[0] < NAMES_TTL_S:
             return cached[1]
         store = client(interaction).store
         assert store is not None
-        async with store.engine.connect() as conn:
-            ref = await find_workspace(conn, ws)
-            names = [] if ref is None else (await trends_repo.hashtags(conn, ref.id))["name"]
-            names = sorted(str(n) for n in names)
+        names = await service.hashtag_names(store, ws)
         self._names[ws] = (time.monotonic(), names)
         return names
 

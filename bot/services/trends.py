@@ -537,3 +537,13 @@ async def hashtag(
         creators=creators,
         notes=notes,
     )
+
+
+async def hashtag_names(store: Store, workspace: str) -> list[str]:
+    """The workspace's hashtag names, sorted (for autocomplete)."""
+    async with store.engine.connect() as conn:
+        ws = await find_workspace(conn, workspace)
+        if ws is None:
+            return []
+        names = (await repo.hashtags(conn, ws.id))["name"]
+    return sorted(str(n) for n in names)
