@@ -13,12 +13,11 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import discord
 
-from tests.bot.conftest import CREATORS, load
+from tests.bot.conftest import load
 from tests.limits import embed_problems
 
 OTHER = (
