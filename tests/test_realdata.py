@@ -46,9 +46,10 @@ async def test_every_dataset_csv_imports_and_every_row_is_accounted_for(
     for kind, name, as_of in FILES:
         path = datasets / name
         report = await import_file(
-            store, settings,
+            store,
+            settings,
             ImportOptions(kind=kind, path=path, workspace="real", as_of=as_of),  # type: ignore[arg-type]
-        )  # fmt: skip
+        )
         assert report.rows == data_rows(path), name
         assert report.accounted == report.rows, name
         assert report.rejected == 0, (name, report.errors[:3])
@@ -72,33 +73,41 @@ async def test_sound_history_is_not_mistaken_for_another_kind(
     for kind in ("creators", "videos", "hashtags"):
         with pytest.raises(ImportFailed, match="no column for"):
             await import_file(
-                store, settings,
+                store,
+                settings,
                 ImportOptions(kind=kind, path=path, workspace="real"),  # type: ignore[arg-type]
-            )  # fmt: skip
+            )
 
 
 async def test_research_api_pages_import_exactly(store, settings, datasets: Path) -> None:
     folder = datasets / "tiktok-research-api-samples"
     first = await import_file(
-        store, settings,
-        ImportOptions(kind="videos", path=folder / "api_videos_response_page_1_of_2.json",
-                      workspace="api"),
-    )  # fmt: skip
+        store,
+        settings,
+        ImportOptions(
+            kind="videos", path=folder / "api_videos_response_page_1_of_2.json", workspace="api"
+        ),
+    )
     assert first.rows == 27 and first.inserted == 27 and first.rejected == 0
     assert any("has_more=true" in n for n in first.notes)
     second = await import_file(
-        store, settings,
-        ImportOptions(kind="videos", path=folder / "api_videos_response_page_2_of_2.json",
-                      workspace="api"),
-    )  # fmt: skip
+        store,
+        settings,
+        ImportOptions(
+            kind="videos", path=folder / "api_videos_response_page_2_of_2.json", workspace="api"
+        ),
+    )
     # Page 2 repeats page 1 except for its first id, altered upstream to 21 digits (> 2^63).
     assert (second.inserted, second.unchanged, second.rejected) == (1, 26, 0)
     nul = await import_file(
-        store, settings,
-        ImportOptions(kind="videos",
-                      path=folder / "api_videos_response_unicode_with_null_bytes.json",
-                      workspace="api"),
-    )  # fmt: skip
+        store,
+        settings,
+        ImportOptions(
+            kind="videos",
+            path=folder / "api_videos_response_unicode_with_null_bytes.json",
+            workspace="api",
+        ),
+    )
     assert nul.inserted == 1 and any("NUL" in n for n in nul.notes)
     who = await creator_service.show(store, settings, "api", "حموديالباشا4")
     assert who.videos_sampled == 1 and who.median_views == 401
@@ -123,3 +132,36 @@ async def test_engagement_from_real_videos_matches_a_hand_computation(
     assert addison.engagement_rate_views == pytest.approx(statistics.median(per_video))
     assert addison.median_views == statistics.median(int(r["n_plays"]) for r in recent)
     assert addison.followers == int(rows[0]["n_followers"])
+
+
+async def test_tier_counts_of_the_real_creators(store, settings, datasets: Path) -> None:
+    """Tiers of the creators in creator_daily.csv, from their newest follower counts,
+    counted by hand from the CSV and through the bot."""
+    path = datasets / "tiktok-trending-2021-2022/creator_daily.csv"
+    await import_file(store, settings, ImportOptions(kind="creators", path=path, workspace="t"))
+    last_of_day: dict[tuple[str, str], str] = {}  # (handle, date) -> followers; last row wins
+    with path.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            last_of_day[(r["username"].lower(), r["date"])] = r["followers"]
+    newest: dict[str, tuple[str, int]] = {}  # handle -> (date, followers), newest known
+    for (handle, day), followers in last_of_day.items():
+        if followers and (handle not in newest or day > newest[handle][0]):
+            newest[handle] = (day, int(followers))
+    by_hand = {"nano": 0, "micro": 0, "mid": 0, "macro": 0, "mega": 0}
+    for _, followers in newest.values():
+        tier = (
+            "nano"
+            if followers < 10_000
+            else "micro"
+            if followers < 100_000
+            else "mid"
+            if followers < 500_000
+            else "macro"
+            if followers < 1_000_000
+            else "mega"
+        )
+        by_hand[tier] += 1
+    found = await creator_service.search(store, settings, "t", limit=10_000)
+    counted = {t: sum(1 for p in found.creators if p.tier == t) for t in by_hand}
+    assert counted == by_hand
+    assert counted["mega"] > counted["macro"] > 0  # the discover page features big accounts
