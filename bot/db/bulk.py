@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Compiled, Dialect
+from sqlalchemy.engine import Compiled, Dialect, processors
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 CHUNK = 5000  # keys per IN list
@@ -86,6 +86,10 @@ def _driver_array(series: pd.Series, column: Column[Any], dialect: Dialect) -> n
     """:func:`_driver_values` as an object array."""
     values, missing = _object_values(series, column)
     proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if proc is processors.to_float and pd.api.types.is_numeric_dtype(series.dtype):
+        # Python floats already (SQLite's Float processor would hand each back unchanged):
+        # 0.1 s per million values.
+        return values
     present = np.flatnonzero(~missing)
     if proc is None or not len(present):
         return values
