@@ -150,6 +150,9 @@ class CampaignBot(commands.AutoShardedBot):
         self.sync_commands = settings.bot.sync_on_start if sync_commands is None else sync_commands
         self.jobs = asyncio.Semaphore(settings.bot.max_concurrent_jobs)
         self.known_workspaces: set[int] = set()  # guilds whose workspace exists
+        from bot.scheduler import DigestScheduler
+
+        self.scheduler = DigestScheduler(self)
         self._warm: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
@@ -161,6 +164,8 @@ class CampaignBot(commands.AutoShardedBot):
         if self.sync_commands:
             await self.sync_if_changed()
         self._warm = asyncio.create_task(self.warm_ranking_copies(), name="warm-ranking")
+        if self.settings.bot.run_scheduler:
+            self.scheduler.start()
 
     async def sync_if_changed(self, guild: discord.abc.Snowflake | None = None, *,
                               force: bool = False) -> bool:  # fmt: skip
@@ -205,6 +210,7 @@ class CampaignBot(commands.AutoShardedBot):
             log.exception("warming the ranking copies failed")
 
     async def close(self) -> None:
+        await self.scheduler.stop()
         if self._warm is not None:
             self._warm.cancel()
         await super().close()

@@ -129,6 +129,7 @@ class BotSettings(_Section):
     shard_count: int | None = Field(None, ge=1, description="total shards across processes")
     shard_ids: list[int] | None = Field(None, description="the shards this process runs")
     sync_on_start: bool = True
+    run_scheduler: bool = Field(True, description="post scheduled digests from this process")
     view_timeout_s: int = Field(840, ge=30, le=870, description="under the 15-minute token")
     max_concurrent_jobs: int = Field(2, ge=1, le=16, description="ranking and chart jobs at once")
     heavy_cooldown_s: float = Field(3.0, ge=0, description="per user, on rank / trends / import")
@@ -144,6 +145,17 @@ class BotSettings(_Section):
         return self
 
 
+class DigestSettings(_Section):
+    grace_hours: float = Field(6.0, ge=0, le=168, description="late digests inside it are sent")
+    tick_seconds: float = Field(30.0, ge=1, le=3600)
+    lease_seconds: int = Field(300, ge=30, le=3600, description="a claim's life")
+    when_no_new_data: Literal["say", "skip"] = "say"
+    max_parallel: int = Field(8, ge=1, le=64)
+    retries: int = Field(3, ge=0, le=10)
+    retry_backoff_s: float = Field(2.0, ge=0, le=60)
+    per_digest_timeout_s: float = Field(120.0, ge=5, le=900)
+
+
 class WorkspaceSettings(_Section):
     default: str = Field("default", min_length=1, max_length=100)
 
@@ -154,6 +166,7 @@ class Settings(_Section):
     metrics: MetricsSettings = MetricsSettings()
     ranking: RankingSettings = RankingSettings()
     bot: BotSettings = BotSettings()
+    digests: DigestSettings = DigestSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_token: SecretStr | None = Field(None, exclude=True)

@@ -176,7 +176,7 @@ def command_pages(entries: list[Entry], planner_role: str) -> list[SafeEmbed]:
 def numbered(pages: list[SafeEmbed]) -> list[SafeEmbed]:
     for n, page in enumerate(pages, 1):
         if len(pages) > 1:
-            page.footer(f"page {n} of {len(pages)}")
+            page.with_footer(f"page {n} of {len(pages)}")
         page.done()
     return pages
 

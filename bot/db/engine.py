@@ -10,6 +10,8 @@ PostgreSQL (asyncpg) is the scale-out store; the same code runs on both.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -82,6 +85,16 @@ class Store:
     def open(cls, settings: DatabaseSettings, **kwargs: Any) -> Store:
         engine = make_engine(settings, **kwargs)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that will write. On SQLite it takes the write lock at BEGIN: two
+        deferred transactions that both read and then write can otherwise deadlock
+        ("database is locked"), as concurrent digest claims did."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(sqlite_begin="IMMEDIATE")
+            async with conn.begin():
+                yield conn
 
     @property
     def dialect(self) -> str:

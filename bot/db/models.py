@@ -84,6 +84,8 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     guild_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # IANA time zone for schedules that name none (digests); set with /digest timezone.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -306,3 +308,53 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestSubscription(Base):
+    """A channel's scheduled trend digest: when (a local time in a time zone, daily or on one
+    weekday) and what (niches, region, period, how many hashtags)."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (Index("ix_digest_subscriptions_due", "active", "next_run_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    frequency: Mapped[str] = mapped_column(String(10))  # daily | weekly
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday, for weekly
+    local_time: Mapped[str] = mapped_column(String(5))  # HH:MM
+    timezone: Mapped[str] = mapped_column(String(64))
+    niches: Mapped[str | None] = mapped_column(String(500))  # comma-joined
+    region: Mapped[str | None] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(5), default="7d")
+    top: Mapped[int] = mapped_column(Integer, default=5)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_reason: Mapped[str | None] = mapped_column(String(300))
+    next_run_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_data_as_of: Mapped[dt.date | None] = mapped_column(Date)  # newest data last posted
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestDelivery(Base):
+    """One scheduled run of a subscription. The unique (subscription, scheduled_for) key is
+    the claim: whichever process inserts it posts the digest, so none is posted twice."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("digest_subscriptions.id", ondelete="CASCADE")
+    )
+    scheduled_for: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))  # claimed | sent | skipped | failed
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    lease_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    detail: Mapped[str | None] = mapped_column(String(500))

@@ -86,7 +86,7 @@ def creator_card(p: CreatorProfile) -> SafeEmbed:
     e.field("Price per video", price)
     if p.risk_flags:
         e.field("⚠ Risk flags", "\n".join(f"• {safe(f, 300)}" for f in p.risk_flags))
-    return e.footer(footer(p)).done()
+    return e.with_footer(footer(p)).done()
 
 
 def search_pages(result: SearchResult) -> list[SafeEmbed]:
@@ -106,7 +106,7 @@ def search_pages(result: SearchResult) -> list[SafeEmbed]:
             title=f"{result.matched:,} creators match",
             description=clip(text + (f"\n\n{notes}" if notes else ""), 4096),
         )
-        e.footer(
+        e.with_footer(
             f"{safe(filters, 500)} · page {i}/{len(texts)} · ER = "
             f"{FORMULAS['engagement_rate_views']}; ~ = estimated price"
         )
@@ -138,7 +138,7 @@ def compare_card(profiles: list[CreatorProfile]) -> SafeEmbed:
             inline=True,
         )
     stamps = "; ".join(f"{at(p.handle, 30)}: {p.as_of or '-'}" for p in profiles)
-    return e.footer(f"data as of {stamps}").done()
+    return e.with_footer(f"data as of {stamps}").done()
 
 
 # --- ranking -----------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def ranking_pages(result: RankResult, per_page: int = 5) -> list[SafeEmbed]:
             for k, v in sorted(r.weights.items(), key=lambda kv: -kv[1])
             if v
         )
-        e.footer(f"page {n}/{len(chunks)} · weights: {weights}")
+        e.with_footer(f"page {n}/{len(chunks)} · weights: {weights}")
         pages.append(e.done())
     return pages
 
@@ -213,7 +213,7 @@ def why_card(c: RankedCreator, result: RankResult) -> SafeEmbed:
         )
     if c.flags:
         e.field("⚠ Flags", "\n".join(f"• {safe(x)}" for x in c.flags))
-    return e.footer(
+    return e.with_footer(
         "rate factors are percentiles against the filtered pool; fit factors are absolute"
     ).done()
 
@@ -247,4 +247,4 @@ def plan_card(p: BudgetPlan) -> SafeEmbed:
     notes = "\n".join(safe(n) for n in p.notes)
     if notes:
         e.field("Notes", notes)
-    return e.footer(p.guarantee).done()
+    return e.with_footer(p.guarantee).done()

@@ -93,7 +93,7 @@ def brief_card(info: BriefInfo, *, heading: str = "Brief") -> SafeEmbed:
     )
     e.field("Weights" + (" (customised)" if b.weights else f" ({b.objective} preset)"), weights)
     e.field("Owner", _owner(info.owner_id), inline=True)
-    return e.footer(
+    return e.with_footer(
         f"updated {_date(info.updated_at)} (UTC) · /brief rank ranks the workspace's creators "
         "for it"
     ).done()
@@ -111,7 +111,7 @@ def brief_list_pages(infos: list[BriefInfo]) -> list[SafeEmbed]:
     for n, text in enumerate(texts, start=1):
         e = SafeEmbed(title=f"{len(infos)} saved brief{'s' if len(infos) != 1 else ''}",
                       description=text)  # fmt: skip
-        pages.append(e.footer(f"page {n}/{len(texts)} · /brief show NAME for one").done())
+        pages.append(e.with_footer(f"page {n}/{len(texts)} · /brief show NAME for one").done())
     return pages
 
 
@@ -178,7 +178,7 @@ def shortlist_pages(info: ShortlistInfo, per_page: int = 5) -> list[SafeEmbed]:
             e.field("Nobody", "no creator passed the brief's filters when this was saved")
         if data.get("plan"):
             e.field("Budget plan", _plan_text(data["plan"]))
-        e.footer(
+        e.with_footer(
             f"page {n}/{len(chunks)} · numbers as ranked on {_date(info.created_at)}; "
             "/shortlist export downloads it"
         )
@@ -203,7 +203,7 @@ def shortlist_list_pages(infos: list[ShortlistInfo]) -> list[SafeEmbed]:
             title=f"{len(infos)} saved shortlist{'s' if len(infos) != 1 else ''}",
             description=text,
         )
-        pages.append(e.footer(f"page {n}/{len(texts)} · /shortlist show NAME for one").done())
+        pages.append(e.with_footer(f"page {n}/{len(texts)} · /shortlist show NAME for one").done())
     return pages
 
 

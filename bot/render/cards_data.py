@@ -152,7 +152,7 @@ def import_card(
             "Duplicates (the last row of each key wins)",
             f"rows {dupes}" + (f" and {more:,} more" if more > 0 else ""),
         )
-    e.footer(
+    e.with_footer(
         f"{report.kind} · {report.format} · as of {report.as_of or '-'} · source "
         f"{safe(report.source, 200)}"
     )
@@ -192,7 +192,7 @@ def status_card(name: str, counts: dict[str, Any], today: dt.date | None = None)
         if newest:
             value += f"\n{newest}: {_when(counts.get(f'{key}_newest'), today)}"
         e.field(label, value, inline=True)
-    e.footer(f"as of {today.isoformat()} (UTC)")
+    e.with_footer(f"as of {today.isoformat()} (UTC)")
     return e.done()
 
 

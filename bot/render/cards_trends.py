@@ -90,7 +90,7 @@ def top_card(result: TopTrends, chart: str | None = None) -> SafeEmbed:
         e.set_image(url=f"attachment://{chart}")
     sources = sorted({i.source for i in result.items if i.source})
     src = f" · series from {safe(', '.join(sources), 300)}" if sources else ""
-    e.footer(f"data as of {result.as_of} · {safe(where, 200)}{src}")
+    e.with_footer(f"data as of {result.as_of} · {safe(where, 200)}{src}")
     return e.done()
 
 
@@ -155,7 +155,7 @@ def hashtag_card(r: HashtagTrend, chart: str | None = None) -> SafeEmbed:
     )
     if chart:
         e.set_image(url=f"attachment://{chart}")
-    e.footer(
+    e.with_footer(
         f"data as of {r.as_of} · {r.region} · series from {safe(r.source, 200)} · "
         f"{r.estimated_days} estimated days"
     )

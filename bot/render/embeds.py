@@ -80,12 +80,12 @@ class SafeEmbed(discord.Embed):
         self.add_field(name=name, value=value, inline=inline)
         return self
 
-    def footer(self, text: str) -> SafeEmbed:
+    def with_footer(self, text: str) -> SafeEmbed:
         room = max(0, min(FOOTER, TOTAL - self.total()))
         self.set_footer(text=clip(text, room) if room else None)
         return self
 
-    def author(self, name: str) -> SafeEmbed:
+    def with_author(self, name: str) -> SafeEmbed:
         self.set_author(name=clip(name, AUTHOR))
         return self
 

@@ -43,7 +43,12 @@ def bot_settings(sqlite_url: str, tmp_path: Path) -> Settings:
         {
             "database": {"url": sqlite_url},
             "ranking": {"cache_dir": str(tmp_path / "cache")},
-            "bot": {"heavy_cooldown_s": 0, "planner_role": "Campaign Planner", "shard_count": 1},
+            "bot": {
+                "heavy_cooldown_s": 0,
+                "planner_role": "Campaign Planner",
+                "shard_count": 1,
+                "run_scheduler": False,  # digest tests drive the scheduler themselves
+            },
         }
     )
 
