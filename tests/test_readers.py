@@ -109,6 +109,13 @@ def test_csv_delimiters_are_sniffed(tmp_path, name, text):
     assert cells(table) == [["@a", "1,5K", "$1,200"], ["@b", "2", "3"]]
 
 
+def test_a_delimiter_the_header_lacks_is_not_taken(tmp_path):
+    """csv.Sniffer took '|' between quotes for the delimiter (found by hypothesis below)."""
+    table = read(write(tmp_path, "q.csv", 'Name,Followers\n"|",0\n"|",0\n'))
+    assert list(table.frame.columns) == ["Name", "Followers"]
+    assert cells(table) == [["|", "0"], ["|", "0"]]
+
+
 def test_csv_windows_1252_is_read_and_noted(tmp_path):
     path = write(tmp_path, "cp.csv", "Username,Name\n@a,Café Renée – “quoted”\n".encode("cp1252"))
     table = read(path)

@@ -81,11 +81,24 @@ def _too_many(rows: int, max_rows: int) -> ReadError:
     )
 
 
+_DELIMITERS = ",;\t|"
+
+
 def _sniff_delimiter(sample: str) -> str:
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        sep = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
-        return ","
+        sep = ","
+    # The sniffer can take a character between quotes for the delimiter (data rows '"|",0'
+    # made it pick '|'). A delimiter the header row does not hold would read the file as one
+    # column, so then the candidate the header row holds most often is taken instead.
+    header = next((line for line in sample.splitlines() if line.strip()), "")
+    if sep not in header:
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.__getitem__)
+        if counts[best]:
+            return best
+    return sep
 
 
 def _read_csv(path: Path, max_rows: int) -> RawTable:
