@@ -37,7 +37,14 @@ from bot.render.embeds import content
 
 log = logging.getLogger("campaign_bot")
 
-EXTENSIONS = ("cogs.creators", "cogs.briefs", "cogs.trends", "cogs.data", "cogs.help")
+EXTENSIONS = (
+    "cogs.creators",
+    "cogs.briefs",
+    "cogs.trends",
+    "cogs.data",
+    "cogs.digests",
+    "cogs.help",
+)
 TREE_HASH_KEY = "command_tree_hash"
 
 

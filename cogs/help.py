@@ -48,6 +48,14 @@ EXAMPLES: dict[str, str] = {
     "shortlist list": "/shortlist list",
     "shortlist show": "/shortlist show name:Spring launch",
     "shortlist export": "/shortlist export name:Spring launch",
+    "digest subscribe": "/digest subscribe channel:#trends schedule:weekly time:09:00 "
+    "day:Monday timezone:Europe/Berlin niches:fitness, food period:7d top:5",
+    "digest list": "/digest list",
+    "digest pause": "/digest pause digest:3",
+    "digest resume": "/digest resume digest:3",
+    "digest remove": "/digest remove digest:3",
+    "digest preview": "/digest preview digest:3",
+    "digest timezone": "/digest timezone zone:America/New_York",
     "help": "/help command:trends top",
 }
 NO_EXAMPLE = "(no example yet)"
