@@ -116,6 +116,8 @@ class DigestScheduler:
         due = [s for s in await digests.due(store, now) if self._mine(s)]
         report.due = len(due)
         gate = asyncio.Semaphore(self.settings.max_parallel)
+        # Subscriptions with the same scope share one digest and one chart per tick.
+        self._shared: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
         async def one(sub: Subscription) -> None:
             async with gate:
@@ -202,15 +204,26 @@ class DigestScheduler:
                 )
                 report.sent += 1
                 return None
-        digest = await digests.build_digest(
-            store,
-            self.bot.settings,
-            str(sub.guild_id),
-            niches=sub.niches,
-            region=sub.region,
-            period=sub.period,
-            top=sub.top,
-            since=sub.last_data_as_of,
+        scope = (
+            sub.guild_id,
+            tuple(sub.niches),
+            sub.region,
+            sub.period,
+            sub.top,
+            sub.last_data_as_of,
+        )
+        digest = await self._once(
+            ("digest", *scope),
+            lambda: digests.build_digest(
+                store,
+                self.bot.settings,
+                str(sub.guild_id),
+                niches=sub.niches,
+                region=sub.region,
+                period=sub.period,
+                top=sub.top,
+                since=sub.last_data_as_of,
+            ),
         )
         if digest.no_new_data and self.settings.when_no_new_data == "skip":
             await digests.finish(
@@ -225,9 +238,11 @@ class DigestScheduler:
         late = now - slot > ON_TIME
         for attempt in range(self.settings.retries + 1):
             try:
+                chart = await self._once(("chart", *scope), lambda: self.chart(digest))
                 message_id = await self.post(
-                    channel, digest, mark, _late_by(now - slot) if late else None
+                    channel, digest, mark, _late_by(now - slot) if late else None, chart
                 )
+
                 break
             except discord.Forbidden as exc:
                 return await self._pause(
@@ -284,15 +299,27 @@ class DigestScheduler:
             log.warning("could not read the channel to look for %s; posting", mark)
         return None
 
-    async def post(self, channel: Any, digest: Digest, mark: str, late_by: str | None) -> int:
+    async def _once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """The result of ``make()`` for ``key``, computed once per tick and shared."""
+        shared = getattr(self, "_shared", {})
+        future = shared.get(key)
+        if future is None:
+            future = shared[key] = asyncio.ensure_future(make())
+        return await asyncio.shield(future)
+
+    async def chart(self, digest: Digest) -> bytes | None:
+        if digest.top is None or not digest.top.items or digest.no_new_data:
+            return None
+        async with self.bot.jobs:
+            return await asyncio.to_thread(charts.digest_chart, digest.top)
+
+    async def post(
+        self, channel: Any, digest: Digest, mark: str, late_by: str | None, chart: bytes | None
+    ) -> int:
         """Send one digest; returns the message id."""
-        chart = None
-        if digest.top is not None and digest.top.items and not digest.no_new_data:
-            async with self.bot.jobs:
-                chart = await asyncio.to_thread(charts.top_chart, digest.top)
         m = message(digest, late_by=late_by, marker=mark, chart=chart)
         kwargs: dict[str, Any] = {"embed": m.embed}
-        if chart is not None:
+        if chart is not None:  # a fresh File per send: a File is used up by the send
             kwargs["file"] = discord.File(io.BytesIO(chart), filename="digest.png")
         sent = await channel.send(**kwargs)
         return int(sent.id)

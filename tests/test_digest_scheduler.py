@@ -110,6 +110,7 @@ async def subscribe(
     frequency: str = "daily",
     weekday: str | None = None,
     now: dt.datetime | None = None,
+    top: int = 5,
 ) -> digests.Subscription:
     return await digests.subscribe(
         store,
@@ -120,6 +121,7 @@ async def subscribe(
         weekday=weekday,
         local_time=at,
         timezone=tz,
+        top=top,
         now=now or dt.datetime(2026, 3, 26, tzinfo=UTC),
     )
 
@@ -211,21 +213,39 @@ async def test_transient_errors_are_retried_then_sent_once(store, fast, world) -
 
 
 async def test_one_broken_digest_never_stops_the_others(store, fast, world, monkeypatch) -> None:
-    for channel in (60, 61, 62):
-        await subscribe(store, channel)
+    for channel, top in ((60, 3), (61, 4), (62, 5)):  # three scopes: three digests
+        await subscribe(store, channel, top=top)
     real = digests.build_digest
 
     async def flaky(*args: Any, **kw: Any) -> Any:
-        if kw.get("niches") == [] and flaky.calls == 0:
-            flaky.calls += 1
+        if kw.get("top") == 4:
             raise RuntimeError("one digest is broken")
         return await real(*args, **kw)
 
-    flaky.calls = 0  # type: ignore[attr-defined]
     monkeypatch.setattr(digests, "build_digest", flaky)
     scheduler = DigestScheduler(FakeBot(store, fast, world))  # type: ignore[arg-type]
     report = await scheduler.run_once(dt.datetime(2026, 3, 26, 8, 1, tzinfo=UTC))
     assert report.failed == 1 and report.sent == 2
+    assert sorted(c for c, _ in world.posts) == [60, 62]
+
+
+async def test_subscriptions_with_one_scope_share_one_digest(
+    store, fast, world, monkeypatch
+) -> None:
+    for channel in (63, 64, 65):
+        await subscribe(store, channel)
+    calls = 0
+    real = digests.build_digest
+
+    async def counted(*args: Any, **kw: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(digests, "build_digest", counted)
+    scheduler = DigestScheduler(FakeBot(store, fast, world))  # type: ignore[arg-type]
+    report = await scheduler.run_once(dt.datetime(2026, 3, 26, 8, 1, tzinfo=UTC))
+    assert report.sent == 3 and calls == 1
 
 
 async def test_a_crash_between_claim_and_post_is_recovered_without_a_double_post(

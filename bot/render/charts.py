@@ -96,16 +96,39 @@ def _panel(ax: object, c: Curve) -> None:
     y = c.daily / div
     measured = np.where(c.estimated, np.nan, y)
     ax.plot(x, y, color="#bbbbbb", linewidth=0.8, zorder=1)  # the whole line, gaps included
-    ax.plot(x, measured, color="#222222", linewidth=1.2, marker=".", markersize=3, zorder=3,
-            label="measured")  # fmt: skip
+    ax.plot(
+        x,
+        measured,
+        color="#222222",
+        linewidth=1.2,
+        marker=".",
+        markersize=3,
+        zorder=3,
+        label="measured",
+    )
     if c.estimated.any():
-        ax.plot(x[c.estimated], y[c.estimated], linestyle="none", marker="o", markersize=3.5,
-                markerfacecolor="none", markeredgecolor="#e6550d", zorder=4,
-                label="estimated (gap spread evenly)")  # fmt: skip
+        ax.plot(
+            x[c.estimated],
+            y[c.estimated],
+            linestyle="none",
+            marker="o",
+            markersize=3.5,
+            markerfacecolor="none",
+            markeredgecolor="#e6550d",
+            zorder=4,
+            label="estimated (gap spread evenly)",
+        )
         _shade(ax, x, c.estimated)
     if c.smoothed is not None and np.isfinite(c.smoothed).any():
-        ax.plot(x, c.smoothed / div, color=LABEL_COLOURS.get(c.label or "", "#1f77b4"),
-                linewidth=2.0, alpha=0.8, zorder=2, label="trailing mean")  # fmt: skip
+        ax.plot(
+            x,
+            c.smoothed / div,
+            color=LABEL_COLOURS.get(c.label or "", "#1f77b4"),
+            linewidth=2.0,
+            alpha=0.8,
+            zorder=2,
+            label="trailing mean",
+        )
     head = f"#{c.name}" + (f" — {c.label}" if c.label else "")
     ax.set_title(head, fontsize=10, color=LABEL_COLOURS.get(c.label or "", "black"), loc="left")
     if c.note:
@@ -166,20 +189,77 @@ def growth_chart(handle: str, history: pd.DataFrame, *, dpi: int = 110) -> bytes
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     div, unit = _unit(h["followers"].to_numpy(dtype=float))
-    ax.plot(h["as_of"], h["followers"] / div, color="#222222", marker="o", markersize=3,
-            label="followers")  # fmt: skip
+    ax.plot(
+        h["as_of"],
+        h["followers"] / div,
+        color="#222222",
+        marker="o",
+        markersize=3,
+        label="followers",
+    )
     ax.set_ylabel(f"followers ({unit})" if unit else "followers")
     views = history.dropna(subset=["views"]).sort_values("as_of")
     if not views.empty:
         right = ax.twinx()
         vdiv, vunit = _unit(views["views"].to_numpy(dtype=float))
-        right.plot(views["as_of"], views["views"] / vdiv, color="#25a4ee", linestyle="--",
-                   marker=".", label="views per video")  # fmt: skip
+        right.plot(
+            views["as_of"],
+            views["views"] / vdiv,
+            color="#25a4ee",
+            linestyle="--",
+            marker=".",
+            label="views per video",
+        )
         right.set_ylabel(f"views per video ({vunit})" if vunit else "views per video")
     ax.set_title(f"@{handle}: followers over time ({len(h)} snapshots)")
     ax.set_xlabel("date (UTC)")
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.grid(alpha=0.3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def digest_chart(result: TopTrends, *, days: int = 60, dpi: int = 100) -> bytes:
+    """The digest's chart: the rising hashtags' daily views over the last ``days`` days in
+    one panel (a line each, labelled), estimated days hollow. One small figure: a scheduler
+    posting hundreds of digests draws hundreds of these."""
+    curves = [
+        Curve.from_series(i.hashtag, i.series.tail(days), i.label)
+        for i in result.items
+        if i.series is not None and len(i.series)
+    ][:4]
+    if not curves:
+        raise ValueError("digest_chart needs at least one curve")
+    div, unit = _unit(np.concatenate([c.daily for c in curves]))
+    fig = Figure(figsize=(6.4, 3.2), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    for c in curves:  # one colour per hashtag; the label is in the legend
+        y = c.daily / div
+        line = ax.plot(
+            c.dates, np.where(c.estimated, np.nan, y), linewidth=1.4, label=f"#{c.name} ({c.label})"
+        )
+        if c.estimated.any():
+            ax.plot(
+                c.dates[c.estimated],
+                y[c.estimated],
+                linestyle="none",
+                marker="o",
+                markersize=3,
+                markerfacecolor="none",
+                markeredgecolor=line[0].get_color(),
+            )
+    ax.set_title(
+        f"Rising hashtags: daily views to {result.as_of} ({result.region})", fontsize=10, loc="left"
+    )
+    ax.set_ylabel(f"daily views ({unit})" if unit else "daily views")
+    ax.set_xlabel("date (UTC); hollow dots: estimated days")
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
