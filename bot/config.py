@@ -17,6 +17,7 @@ value and what was expected.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -156,6 +157,55 @@ class DigestSettings(_Section):
     per_digest_timeout_s: float = Field(120.0, ge=5, le=900)
 
 
+SENSITIVE_KEYWORDS = ["nsfw", "onlyfans", "gambling", "casino", "vape", "suicide", "selfharm"]
+
+
+def _tag_list(values: list[str]) -> list[str]:
+    """Hashtags and keywords compared as hashtags are written: no '#', lower case, no spaces
+    or punctuation ('#Home Decor' -> 'homedecor'); blanks and repeats dropped."""
+    out: list[str] = []
+    for v in values:
+        tag = re.sub(r"[\W_]+", "", v.strip().lstrip("#").lower())
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
+class CampaignSettings(_Section):
+    """Campaign ideas (/campaign suggest, campaign-bot suggest): templates and brand safety."""
+
+    template_dir: str | None = Field(
+        None, min_length=1, description="a folder of the team's own *.md.j2 idea templates"
+    )
+    flagged_hashtags: list[str] = Field(
+        default_factory=list, description="hashtags an idea never uses"
+    )
+    sensitive_keywords: list[str] = Field(
+        default_factory=lambda: list(SENSITIVE_KEYWORDS),
+        description="an idea never uses a hashtag whose name contains one of these",
+    )
+    brand_hashtag: str | None = Field(
+        None, min_length=1, description="branded hashtag when the brief names none"
+    )
+    ideas: int = Field(3, ge=1, le=10, description="ideas per answer")
+    seed_pool: int = Field(25, ge=5, le=200, description="best-ranked creators seeds come from")
+
+    @field_validator("flagged_hashtags", "sensitive_keywords")
+    @classmethod
+    def _normalised(cls, values: list[str]) -> list[str]:
+        return _tag_list(values)
+
+    @field_validator("brand_hashtag")
+    @classmethod
+    def _brand(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        tag = value.strip().lstrip("#")
+        if not re.fullmatch(r"\w+", tag):
+            raise ValueError('one hashtag of letters, digits and _, e.g. "#OurBrand"')
+        return tag
+
+
 class WorkspaceSettings(_Section):
     default: str = Field("default", min_length=1, max_length=100)
 
@@ -168,6 +218,7 @@ class Settings(_Section):
     bot: BotSettings = BotSettings()
     digests: DigestSettings = DigestSettings()
     workspace: WorkspaceSettings = WorkspaceSettings()
+    campaigns: CampaignSettings = CampaignSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     discord_token: SecretStr | None = Field(None, exclude=True)
 

@@ -90,6 +90,10 @@ class Brief(BaseModel):
     weights: dict[str, float] = Field(default_factory=dict)
     max_per_niche: int | None = Field(None, ge=1)
     max_creators_in_plan: int | None = Field(None, ge=1, le=200)
+    # Campaign ideas (scoring.suggest): the brand's own hashtag, without '#', and the product
+    # a tutorial or a before-after shows. Formats that need them are skipped without them.
+    brand_hashtag: str | None = Field(None, max_length=100)
+    product: str | None = Field(None, max_length=200)
 
     @field_validator(
         "niches", "keywords", "countries", "languages", "audience_ages", "audience_genders",
@@ -118,6 +122,23 @@ class Brief(BaseModel):
     @classmethod
     def _handles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(v.strip().lstrip("@").lower() for v in value if v.strip()))
+
+    @field_validator("brand_hashtag")
+    @classmethod
+    def _brand_hashtag(cls, value: str | None) -> str | None:
+        if value is None or not value.strip().lstrip("#"):
+            return None
+        tag = value.strip().lstrip("#")
+        if not re.fullmatch(r"\w+", tag):
+            raise ValueError("one hashtag of letters, digits and _, e.g. #SpringIntoFit")
+        return tag
+
+    @field_validator("product")
+    @classmethod
+    def _product(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return " ".join(value.split()) or None
 
     @field_validator("currency")
     @classmethod
