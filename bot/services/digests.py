@@ -278,17 +278,16 @@ async def remove(store: Store, workspace: str, sub_id: int) -> Subscription:
 # --- the delivery ledger (used by bot/scheduler.py) -----------------------------------------
 
 
-async def due(store: Store, now: dt.datetime, limit: int = 500) -> list[Subscription]:
+async def due(store: Store, now: dt.datetime) -> list[Subscription]:
+    """Every active subscription whose next run is at or before ``now``, oldest first."""
     t = DigestSubscription.__table__
+    stmt = (
+        select(t)
+        .where(t.c.active.is_(True), t.c.next_run_at <= now)
+        .order_by(t.c.next_run_at, t.c.id)
+    )
     async with store.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(t)
-                .where(t.c.active.is_(True), t.c.next_run_at <= now)
-                .order_by(t.c.next_run_at, t.c.id)
-                .limit(limit)
-            )
-        ).all()
+        rows = (await conn.execute(stmt)).all()
     return [_sub(r) for r in rows]
 
 
