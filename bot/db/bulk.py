@@ -215,13 +215,16 @@ async def _insert_sqlite(
     bound: dict[str, np.ndarray] = {}
     literals: dict[str, str] = {}
     for name in names:
-        series = pd.Series([constants[name]]) if name in constants else frame[name]
+        constant = name in constants
+        series = pd.Series([constants[name]]) if constant else frame[name]
+        if not constant and series.dtype == object and _same_in_every_row(series.to_numpy()):
+            series, constant = series.iloc[:1], True  # e.g. the import's date: converted once
         values = _driver_array(series, table.c[name], dialect)
         literal = _sqlite_literal(values[0]) if _same_in_every_row(values) else None
         if literal is not None:
             literals[name] = literal
         else:
-            bound[name] = np.repeat(values, n) if name in constants else values
+            bound[name] = np.repeat(values, n) if constant else values
     stmt = insert(table).values(
         {n: bindparam(n) if n in bound else literal_column(literals[n]) for n in names}
     )

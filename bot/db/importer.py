@@ -256,7 +256,7 @@ async def write_creators(
     has_metrics = _has_any(frame, SNAPSHOT_FIELDS)
     snap_status = np.full(n, UNCHANGED)
     if has_metrics.any():
-        rows = frame[has_metrics]
+        rows = frame if has_metrics.all() else frame[has_metrics]
         snaps = rows[[f for f in SNAPSHOT_FIELDS if f in rows] + ["as_of"]].assign(
             creator_id=id_of[code[has_metrics]]
         )
