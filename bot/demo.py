@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.rule import Rule
 
 from bot.config import DatabaseSettings, Settings
@@ -266,6 +267,9 @@ DEMO_BRIEF = {
     "creators_wanted": 5,
     "max_price_per_creator": 6000,
     "max_creators_in_plan": 8,
+    # for the campaign ideas (step 9): made up, like everything in the demo
+    "brand_hashtag": "StrideUpSpring",
+    "product": "the StrideUp training app (made up for the demo)",
 }
 
 MESSY_EXPORT = """Username,Followers,Views avg,Engagement,Genre,Country,Price
@@ -286,6 +290,7 @@ async def run_demo(
     from bot.services import trends
     from bot.services.data import ImportOptions, export_creators, import_file, workspace_status
     from bot.services.ranking import brief_from_dict, rank_brief
+    from bot.services.suggest import suggest
 
     demo_settings = settings.model_copy(
         update={"database": DatabaseSettings(url=f"sqlite+aiosqlite:///{db}")}
@@ -352,6 +357,16 @@ async def run_demo(
             store, demo_settings, DEMO_WORKSPACE, folder / "creators-demo.csv"
         )
         out.print(f"wrote {exported.rows:,} creators to {exported.path}")
+        out.print(Rule("9. a campaign idea for the brief, on a hashtag rising now"))
+        ideas = await suggest(store, demo_settings, DEMO_WORKSPACE, brief, count=1)
+        if ideas.ideas:
+            out.print(Markdown(ideas.ideas[0].markdown))
+            out.print(
+                f"{ideas.total} ideas in all for this brief "
+                "(campaign-bot suggest --brief FILE --seed N pages through them)"
+            )
+        else:
+            out.print("no idea fits: " + "; ".join(ideas.notes))
     finally:
         await store.close()
     out.print(Rule())

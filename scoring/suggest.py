@@ -12,7 +12,13 @@ How an answer is built (every step's numbers are kept in the result):
    holds a niche or keyword, or the niche's creators are well over 1.5x likelier to use it;
    the 0.25 of a "related" list lets in tags that only a few of the niche's creators share).
    Without niches or keywords, every hashtag with a usable label qualifies and the answer
-   says so.
+   says so. An emerging or rising hashtag must still be gaining pace: when the mean daily
+   views of its last 3 measured days (estimated days of a gap are left out) are below 75 %
+   of the mean over its measured days before them in the last 14 days, it is *fading*; a
+   rising hashtag whose 7-day growth is known and not above 0 is *stalled* (coarsely
+   rounded totals can show momentum on a flat curve). Neither is used, and the answer says
+   so (a label can lag: an annual tag seen again after a year-long gap looks young while its
+   day has passed).
 2. **Formats that fit.** A format (one template's front matter) claims objectives (best fit
    first) and lifecycles. A (hashtag, format) pair is possible when the brief's objective and
    the hashtag's label are among the claimed ones and the format's needs are met: a branded
@@ -38,11 +44,17 @@ How an answer is built (every step's numbers are kept in the result):
      know its audience; it also offsets their often smaller forecasts);
    - format fit = 1 for the format's first objective, minus 0.15 per place after it.
 6. **Order.** Ideas are taken one at a time, best first, each on a hashtag not used yet (one
-   hashtag never carries two ideas in one answer); a format already used counts its score
+   hashtag never carries two ideas in one answer, and a hashtag that carries an idea is in
+   no other idea's hashtag set, on any page); a format already used counts its score
    x 0.85 per earlier use, so an answer mixes formats. Ties break by hashtag, then format
    id: the same data and brief always give the same order. Pages of ``per_page`` ideas
    (``page`` 0 first) walk that order: "more ideas" is the next page, never a reshuffle.
    When a hashtag is asked for, its ideas are that hashtag's possible formats, best first.
+
+An idea's hashtag set: the branded hashtag, the trending one it rides, and up to three niche
+hashtags: related hashtags that carry no idea (steadiest first), else the brief's niches
+written as hashtags; a flagged one is left out and named. Niche hashtags may recur across
+ideas.
 
 Timing follows the label: emerging "launch within 2-3 days", rising "within 3-7 days" (the
 faster the momentum, the sooner), peaking "quick-turn only: within 48 hours", evergreen
@@ -57,6 +69,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from scoring.brief import OBJECTIVES, Brief
 
 USABLE = ("emerging", "rising", "peaking", "evergreen")
@@ -68,6 +82,9 @@ THIN_FRESHNESS = 0.6
 MOMENTUM_FULL = 0.10  # momentum (per day) that earns the whole freshness bonus
 WEIGHTS = {"outcome": 0.30, "freshness": 0.25, "relevance": 0.20, "seeded": 0.10,
            "format_fit": 0.15}  # fmt: skip
+FADE_DAYS = 3  # the recent pace: the last 3 measured days
+FADE_WINDOW = 14  # ... against the measured days before them in the last 14
+FADE_RATIO = 0.75  # below 75 % of the pace before: fading
 MIN_RELEVANCE = 0.4  # relatedness a hashtag needs to carry an idea or join a niche set
 FIT_STEP = 0.15
 VARIETY = 0.85
@@ -176,6 +193,25 @@ class TrendTag:
     thin: bool = False  # labelled from only a few days of data
     relevance: float | None = None  # None: the brief names no niche; 0: not related
     relevance_reasons: list[str] = field(default_factory=list)
+    pace_recent: float | None = None  # mean daily views, last FADE_DAYS measured days
+    pace_before: float | None = None  # ... over the measured days before them (FADE_WINDOW)
+
+    @property
+    def stalled(self) -> bool:
+        """Rising by its label, but the last 7 days gained no more than the 7 before."""
+        return self.label == "rising" and self.growth is not None and self.growth <= 0
+
+    @property
+    def fading(self) -> bool:
+        """Emerging or rising by its label, but its recent pace fell below FADE_RATIO of the
+        pace before."""
+        return (
+            self.label in ("emerging", "rising")
+            and self.pace_recent is not None
+            and self.pace_before is not None
+            and self.pace_before > 0
+            and self.pace_recent < FADE_RATIO * self.pace_before
+        )
 
 
 @dataclass
@@ -286,6 +322,28 @@ class Selection:
 
 
 # --- the pieces ----------------------------------------------------------------------------
+
+
+def _human(x: float | None) -> str:
+    if x is None:
+        return "-"
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(x) >= div:
+            return f"{x / div:.1f}{suffix}"
+    return f"{x:,.0f}"
+
+
+def pace(daily: Sequence[float], measured: Sequence[bool]) -> tuple[float | None, float | None]:
+    """(mean daily views over the last FADE_DAYS measured days, mean over the measured days
+    before them), within the last FADE_WINDOW days. ``daily``: daily views, oldest first
+    (NaN unknown); ``measured``: False for estimated days. None where there is no such day."""
+    d = np.asarray(daily, dtype=np.float64)[-FADE_WINDOW:]
+    m = np.asarray(measured, dtype=bool)[-FADE_WINDOW:] & ~np.isnan(d)
+    known = d[m]
+    if not len(known):
+        return None, None
+    recent, before = known[-FADE_DAYS:], known[:-FADE_DAYS]
+    return float(recent.mean()), (float(before.mean()) if len(before) else None)
 
 
 def freshness(tag: TrendTag) -> float:
@@ -475,6 +533,7 @@ def plan_ideas(
 
     # 1. hashtags that may carry an idea
     usable: list[TrendTag] = []
+    fading: list[str] = []
     for t in sorted(tags, key=lambda t: t.hashtag):
         if t.label not in USABLE:
             continue
@@ -485,7 +544,22 @@ def plan_ideas(
         if t.hashtag in flagged:
             dropped.append(f"#{t.hashtag}: {flagged[t.hashtag]}")
             continue
+        if t.fading:
+            fading.append(
+                f"#{t.hashtag} ({_human(t.pace_recent)} views/day in its last "
+                f"{FADE_DAYS} measured days against {_human(t.pace_before)} before)"
+            )
+            continue
+        if t.stalled:
+            fading.append(f"#{t.hashtag} (stalled: 7-day growth {(t.growth or 0) * 100:+.0f}%)")
+            continue
         usable.append(t)
+    if fading:
+        notes.append(
+            "left out as fading or stalled (labelled emerging or rising, but the last "
+            f"{FADE_DAYS} days run under {FADE_RATIO:.0%} of the pace before, or the last 7 "
+            "days grew no more than the 7 before): " + ", ".join(fading)
+        )
 
     # 2.-4. every possible (hashtag, format) pair, with its seeds and forecast
     unusable: dict[str, str] = {}
@@ -554,7 +628,7 @@ def plan_ideas(
             uses[chosen.fmt.id] = uses.get(chosen.fmt.id, 0) + 1
 
     window = order[page * per_page : (page + 1) * per_page]
-    primaries = {p.tag.hashtag for p in window}
+    primaries = {p.tag.hashtag for p in order}  # on every page: one hashtag, one idea
     pool = _niche_pool(tags, brief)
     ideas = []
     for n, p in enumerate(window, start=page * per_page + 1):

@@ -23,6 +23,7 @@ from scoring.suggest import (
     SeedCandidate,
     TrendTag,
     freshness,
+    pace,
     plan_ideas,
     timing,
 )
@@ -191,6 +192,41 @@ def test_a_hashtag_asked_for_gets_its_formats_and_a_format_asked_for_only_itself
     assert declining.ideas == [] and "#gymtok cannot carry an idea" in declining.notes[-1]
     unrelated = plan(hashtag="cooking")  # asked for by name: allowed, with a risk
     assert unrelated.ideas and any("not clearly related" in r for r in unrelated.ideas[0].risks)
+
+
+def test_fading_and_stalled_hashtags_are_left_out_and_said() -> None:
+    nan = float("nan")
+    # measured days only: the estimated 900 (a gap) does not count
+    assert pace([100, 900, 500, 200, 200, 200], [True, False, True, True, True, True]) == (
+        200, 300)  # fmt: skip
+    assert pace([nan, nan, 50, 60], [True] * 4) == (55, None)
+    assert pace([nan], [True]) == (None, None)
+    fading = tag("mothers", "emerging", pace_recent=200.0, pace_before=500.0)
+    steady = tag("steady", "emerging", pace_recent=400.0, pace_before=500.0)
+    stalled = tag("flat", "rising", growth=0.0)
+    assert fading.fading and not steady.fading and stalled.stalled
+    assert not tag("x", "peaking", pace_recent=1.0, pace_before=9.0).fading  # only fresh labels
+    s = plan_ideas(brief(), [*TAGS, fading, steady, stalled], FORMATS, SEEDS, as_of=AS_OF,
+                   per_page=10)  # fmt: skip
+    used = {i.trend.hashtag for i in s.ideas}
+    assert "steady" in used and not {"mothers", "flat"} & used
+    note = next(n for n in s.notes if n.startswith("left out as fading or stalled"))
+    assert "#mothers (200 views/day in its last 3 measured days against 500 before)" in note
+    assert "#flat (stalled: 7-day growth +0%)" in note
+
+
+def test_a_hashtag_that_carries_an_idea_is_in_no_other_idea_on_any_page() -> None:
+    tags = [*TAGS, tag("evergreenniche", "evergreen", relevance=0.95)]
+    whole = plan_ideas(brief(), tags, FORMATS, SEEDS, as_of=AS_OF, per_page=10,
+                       product="x")  # fmt: skip
+    carried = {i.trend.hashtag for i in whole.ideas}
+    assert len(carried) > 2
+    for n in range(len(carried)):
+        [idea] = plan_ideas(brief(), tags, FORMATS, SEEDS, as_of=AS_OF, per_page=1, page=n,
+                            product="x").ideas  # fmt: skip
+        others = {f"#{t}" for t in carried - {idea.trend.hashtag}}
+        assert not others & set(idea.hashtags.all), (idea.trend.hashtag, idea.hashtags.all)
+        assert idea.hashtags.niche  # the brief's niche at least
 
 
 def test_flagged_hashtags_are_dropped_and_said() -> None:

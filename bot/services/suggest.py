@@ -57,6 +57,7 @@ from scoring.brief import Brief
 from scoring.match import normalise, related_hashtags
 from scoring.rank import RankedCreator, Ranking
 from scoring.suggest import (
+    FADE_WINDOW,
     NEVER,
     FormatError,
     FormatSpec,
@@ -67,6 +68,7 @@ from scoring.suggest import (
     SeedPick,
     Timing,
     TrendTag,
+    pace,
     plan_ideas,
 )
 from scoring.trends import analyse, breakout_reasons, choose_sources, label_reason
@@ -868,6 +870,10 @@ async def suggest(
             if name is None:
                 continue
             rel = related.get(name)
+            recent = before = None
+            if row["label"] in ("emerging", "rising"):
+                series = result.series(key, days=FADE_WINDOW)
+                recent, before = pace(series["daily_views"], ~series["estimated"])
             relevance = None if not (brief.niches or brief.keywords) else (
                 rel.score if rel else 0.0)  # fmt: skip
             out.append(
@@ -883,6 +889,8 @@ async def suggest(
                     thin=row["label_rule"] == "new_thin",
                     relevance=relevance,
                     relevance_reasons=list(rel.reasons) if rel else [],
+                    pace_recent=recent,
+                    pace_before=before,
                 )
             )
             sources[name] = str(chosen.get(key, ""))
@@ -903,6 +911,18 @@ async def suggest(
         if t.label in NEVER:
             raise SuggestError(f"hashtag: #{wanted_tag} is {t.label} ({t.label_reason}); ideas "
                                "never ride a declining or unknown hashtag")  # fmt: skip
+        if t.fading:
+            raise SuggestError(
+                f"hashtag: #{wanted_tag} is labelled {t.label} but fading: "
+                f"{human(t.pace_recent)} views a day over its last 3 measured days against "
+                f"{human(t.pace_before)} before; ideas ride hashtags that still gain pace"
+            )
+        if t.stalled:
+            raise SuggestError(
+                f"hashtag: #{wanted_tag} is labelled rising but stalled: its last 7 days grew "
+                f"{(t.growth or 0) * 100:+.0f}% on the 7 before; ideas ride hashtags that "
+                "still gain pace"
+            )
         if wanted_tag in flagged:
             raise SuggestError(f"hashtag: #{wanted_tag} is off-limits: {flagged[wanted_tag]}")
 
