@@ -263,6 +263,68 @@ async def cmd_trends(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markdown import Markdown
+
+    from bot.services.ranking import load_brief
+    from bot.services.suggest import export_markdown, suggest
+
+    brief = load_brief(Path(args.brief))
+    workspace = args.workspace or settings.workspace.default
+    store = await _open(settings)
+    try:
+        result = await suggest(
+            store, settings, workspace, brief, format=args.format, hashtag=args.hashtag,
+            count=args.count, page=args.seed, as_of=args.as_of,
+            brand_hashtag=args.brand_hashtag, product=args.product,
+        )  # fmt: skip
+    finally:
+        await store.close()
+    document = export_markdown(result)
+    if args.markdown:
+        await asyncio.to_thread(_write_file, Path(args.markdown), document.encode("utf-8"))
+    if args.json:
+        _json(result.to_dict())
+        return 0
+    first = result.page * result.per_page + 1
+    last = first + len(result.ideas) - 1
+    if not result.ideas:
+        shown = f"no idea on page {result.page} ({result.total} in all)"
+    else:
+        shown = f"idea{'s' if last > first else ''} {first}" + (f"-{last}" if last > first else "")
+        shown += f" of {result.total}"
+    tail = [shown]
+    if result.more:
+        tail.append(f"more: the same command with --seed {result.page + 1}")
+    tail += [f"format {k} not used: {v}" for k, v in result.unusable.items()]
+    tail += [f"template skipped: {p}" for p in result.template_problems]
+    out = _out()
+    if out.is_terminal:
+        out.print(Markdown(document))
+    else:
+        sys.stdout.write(document)
+    for line in tail:
+        out.print(line, markup=False, highlight=False, style="dim")
+    if args.markdown:
+        out.print(f"ideas written to {args.markdown}", markup=False, highlight=False)
+    return 0
+
+
+async def cmd_templates(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.suggest import lint
+
+    report = await asyncio.to_thread(lint, settings, args.path)
+    out = _out()
+    for problem in report.problems:
+        out.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    out.print(
+        f"{len(report.files)} template files checked: {len(report.formats)} formats without "
+        f"problems ({', '.join(report.formats) or 'none'}), {len(report.problems)} problems",
+        markup=False, highlight=False,
+    )  # fmt: skip
+    return EXIT_USER_ERROR if report.problems else 0
+
+
 def _token(settings: Settings) -> str:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         raise UserError(
@@ -342,6 +404,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "status": cmd_status,
     "rank": cmd_rank,
     "trends": cmd_trends,
+    "suggest": cmd_suggest,
+    "templates": cmd_templates,
     "demo": cmd_demo,
     "run": cmd_run,
     "sync-commands": cmd_sync,
@@ -446,6 +510,40 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help=as_of_help)
     tag.add_argument("--json", action="store_true", help="print machine-readable JSON")
     tag.add_argument("--chart", metavar="PATH", help="also write a PNG chart of the curve")
+
+    sg = sub.add_parser(
+        "suggest", parents=[ws], help="campaign ideas for a brief, on hashtags rising now",
+        description="Campaign ideas for a brief (TOML, see brief.example.toml): hashtags that "
+        "are emerging or rising now and fit the brief, a format from templates/campaigns/, "
+        "seed creators from the brief's ranking and their summed forecast. The same data and "
+        "brief always give the same ideas; --seed N shows the next best ones.",
+    )  # fmt: skip
+    sg.add_argument("--brief", required=True, metavar="FILE", help="the brief, a TOML file")
+    sg.add_argument("--format", metavar="F", help="only this format, e.g. trend_jack")
+    sg.add_argument("--hashtag", metavar="TAG", help="only ideas on this hashtag")
+    sg.add_argument("--count", type=int, metavar="N",
+                    help="ideas per page (default: campaigns.ideas, 3)")  # fmt: skip
+    sg.add_argument("--seed", type=int, default=0, metavar="N",
+                    help="page N of the ideas: 0 the best (default), 1 the next best, ...; not "
+                    "randomness: the same N always gives the same ideas")  # fmt: skip
+    sg.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                    help="trends as of this day (default: the newest data)")  # fmt: skip
+    sg.add_argument("--brand-hashtag", metavar="TAG",
+                    help="the brand's hashtag (default: the brief's, else the config)")  # fmt: skip
+    sg.add_argument("--product", help="the product to show (default: the brief's)")
+    sg.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    sg.add_argument("--markdown", metavar="PATH", help="also write the ideas as a Markdown file")
+
+    tp = sub.add_parser("templates", help="campaign idea templates: lint")
+    tps = tp.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tl = tps.add_parser(
+        "lint", help="render every template against sample data and report problems",
+        description="Check campaign templates: front matter, syntax, the sandbox, undefined "
+        "variables, block sizes. Each problem is reported as FILE:LINE: message; the exit "
+        "status is 1 when there is any. Without PATH: the built-in templates and the "
+        "folder in [campaigns] template_dir.",
+    )  # fmt: skip
+    tl.add_argument("path", nargs="?", help="a folder of templates, or one template file")
 
     st = sub.add_parser("status", parents=[ws], help="what a workspace holds, and how fresh")
     st.add_argument("--json", action="store_true")
