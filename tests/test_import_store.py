@@ -383,3 +383,30 @@ async def test_insert_frame_stores_every_row_in_order_with_exact_values(store, r
     assert {(c.country, c.profile_as_of, c.bio, c.created_at) for c in got} == {
         ("US", dt.date(2024, 5, 1), "it's", now)
     }
+
+
+async def test_new_creator_ids_are_read_back_when_sqlite_cannot_vouch_for_them(
+    store, settings, tmp_path, monkeypatch
+):
+    """On SQLite new ids are after+1.. unless the table's new largest id disagrees; then
+    (and always on PostgreSQL) they are read back. Either way each row gets its own id."""
+    from bot.db import importer
+
+    real = importer._max_id
+    calls = 0
+
+    async def off_by_one_after_insert(conn, table):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        found = await real(conn, table)
+        return found + 1 if calls == 2 else found
+
+    monkeypatch.setattr(importer, "_max_id", off_by_one_after_insert)
+    report = await import_file(store, settings, opts(write(tmp_path, "c.csv", CREATORS)))
+    assert report.inserted == 3
+    async with store.sessions() as session:
+        creators = (await session.execute(select(Creator))).scalars().all()
+        snaps = (await session.execute(select(CreatorSnapshot))).scalars().all()
+    by_id = {c.id: c.handle for c in creators}
+    followers = {by_id[s.creator_id]: s.followers for s in snaps}
+    assert followers == {"alice.dance": 149_200_000, "bob_cooks": 856_300, "carol": 1234}
