@@ -44,6 +44,7 @@ EXTENSIONS = (
     "cogs.data",
     "cogs.digests",
     "cogs.help",
+    "cogs.campaigns",
 )
 TREE_HASH_KEY = "command_tree_hash"
 

@@ -56,6 +56,7 @@ EXAMPLES: dict[str, str] = {
     "digest remove": "/digest remove digest:3",
     "digest preview": "/digest preview digest:3",
     "digest timezone": "/digest timezone zone:America/New_York",
+    "campaign suggest": "/campaign suggest brief:Spring launch format:trend_jack",
     "help": "/help command:trends top",
 }
 NO_EXAMPLE = "(no example yet)"

@@ -45,12 +45,14 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def _seeds(idea: Idea) -> str:
+    """One line per seed creator: handle, tier, forecast, price (~ an estimate), why."""
     lines = []
     for s in idea.plan.seeds:
         est = "~" if s.price_is_estimate else ""
         lines.append(
             f"{at(s.handle, 60)} · {s.tier or '-'} · {human(s.views)} views, "
-            f"{human(s.engagements)} eng. · {est}{s.cost:,.0f} · {safe(s.reason, 120)}"
+            f"{human(s.engagements)} eng. · {est}{s.cost:,.0f} {idea.plan.forecast.currency} · "
+            f"{safe(s.reason, 120)}"
         )
     return clip("\n".join(lines), FIELD_VALUE)
 
