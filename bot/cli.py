@@ -389,6 +389,45 @@ async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render import charts
+    from bot.render.digest import text as digest_text
+    from bot.services.digests import build_digest
+
+    workspace = args.workspace or settings.workspace.default
+    niches = [n.strip() for n in (args.niche or []) for n in n.split(",") if n.strip()]
+    store = await _open(settings)
+    try:
+        digest = await build_digest(store, settings, workspace, niches=niches,
+                                    region=args.region, period=args.period, top=args.top,
+                                    as_of=args.as_of)  # fmt: skip
+    finally:
+        await store.close()
+    if args.chart and digest.top is not None and digest.top.items:
+        await asyncio.to_thread(_write_file, Path(args.chart),
+                                charts.digest_chart(digest.top))  # fmt: skip
+    if args.json:
+
+        def item(i: Any) -> dict[str, Any]:
+            return {"hashtag": i.hashtag, "label": i.label, "growth": i.growth,
+                    "momentum": i.momentum, "breakout": i.breakout,
+                    "creators": digest.creators.get(i.hashtag, [])}  # fmt: skip
+
+        _json({
+            "workspace": workspace, "niches": digest.niches, "region": digest.region,
+            "period": digest.period, "as_of": digest.as_of,
+            "rising": [item(i) for i in digest.rising],
+            "breakouts": [item(i) | {"reasons": i.breakout_reasons} for i in digest.breakouts],
+            "fading": [item(i) for i in digest.fading],
+            "idea": getattr(digest.idea, "title", None), "notes": digest.notes or [],
+            "text": digest_text(digest),
+        })  # fmt: skip
+    else:
+        _out().print(digest_text(digest), markup=False)
+        _out().print(f"data as of {digest.as_of or '-'}")
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
@@ -405,6 +444,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "rank": cmd_rank,
     "trends": cmd_trends,
     "suggest": cmd_suggest,
+    "digest": cmd_digest,
     "templates": cmd_templates,
     "demo": cmd_demo,
     "run": cmd_run,
@@ -545,6 +585,22 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     tl.add_argument("path", nargs="?", help="a folder of templates, or one template file")
 
+    dg = sub.add_parser("digest", help="trend digests: preview")
+    dgs = dg.add_subparsers(dest="action", required=True, metavar="ACTION")
+    dp = dgs.add_parser("preview", parents=[ws], help="the trend digest a channel would get",
+                        description="Print the trend digest for niches and a region: rising "
+                        "and emerging hashtags with the workspace's creators on them, "
+                        "breakouts, fading tags and one campaign idea, as the scheduled "
+                        "digest would post it.")  # fmt: skip
+    dp.add_argument("--niche", action="append", metavar="N", help="a niche (repeatable)")
+    dp.add_argument("--region", help="ISO country code (default: worldwide)")
+    dp.add_argument("--period", choices=["7d", "30d", "120d"], default="7d")
+    dp.add_argument("--top", type=int, default=5, help="hashtags shown (1-10)")
+    dp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                    help="replay a past day using only data up to it")  # fmt: skip
+    dp.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    dp.add_argument("--chart", metavar="PATH", help="also write the digest's chart (PNG)")
+
     st = sub.add_parser("status", parents=[ws], help="what a workspace holds, and how fresh")
     st.add_argument("--json", action="store_true")
 
@@ -580,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if not args.verbose:
             logging.getLogger().setLevel(settings.log_level)
+            logging.getLogger("alembic").setLevel(logging.WARNING)  # schema checks chatter
         return asyncio.run(COMMANDS[args.command](args, settings))
     except ConfigError as exc:
         err.print("[red]configuration error:[/]", escape(str(exc)))

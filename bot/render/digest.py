@@ -65,8 +65,16 @@ def context(d: Digest) -> dict[str, Any]:
             for i in d.breakouts
         ],
         "fading": [{"name": safe(i.hashtag, 100), "growth": _pct(i.growth)} for i in d.fading],
-        "idea": safe(getattr(d.idea, "title", "") or "", 300) if d.idea else "",
+        "idea": _idea(d.idea),
     }
+
+
+def _idea(idea: Any) -> str:
+    if idea is None:
+        return ""
+    timing = getattr(getattr(idea, "plan", None), "timing", None)
+    when = f" ({timing.text})" if timing is not None and timing.text else ""
+    return safe(f"{idea.title} on #{idea.hashtag}{when}. {idea.hook}", 500)
 
 
 def text(d: Digest) -> str:

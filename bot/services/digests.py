@@ -495,5 +495,49 @@ async def build_digest(store: Store, settings: Any, workspace: str, *, niches: l
     chart = results[0]
     chart.items = [i for i in rising if i.series is not None][:4] or chart.items[:4]
     no_new = since is not None and dt.date.fromisoformat(newest) <= since
-    return Digest(workspace, niches, region, period, newest, rising, breakouts, fading,
-                  creators, chart, no_new_data=no_new, notes=notes)  # fmt: skip
+    idea = (
+        None
+        if no_new or not rising
+        else await _one_idea(store, settings, workspace, niches, as_of, notes)
+    )
+    return Digest(
+        workspace,
+        niches,
+        region,
+        period,
+        newest,
+        rising,
+        breakouts,
+        fading,
+        creators,
+        chart,
+        idea=idea,
+        no_new_data=no_new,
+        notes=notes,
+    )
+
+
+# The brief a digest's idea is made for: the subscription's niches, reach, a few creators.
+IDEA_BRIEF = {"name": "digest idea", "objective": "awareness", "budget": 5000, "creators_wanted": 3}
+
+
+async def _one_idea(
+    store: Store,
+    settings: Any,
+    workspace: str,
+    niches: list[str],
+    as_of: dt.date | None,
+    notes: list[str],
+) -> Any:
+    """The best campaign idea on the scope's rising hashtags, from the suggestion engine;
+    None (with a note) when there is none, e.g. no creators imported yet."""
+    from bot.services import suggest
+    from bot.services.ranking import brief_from_dict
+
+    brief = brief_from_dict({**IDEA_BRIEF, "niches": niches, "currency": settings.metrics.currency})
+    try:
+        found = await suggest.suggest(store, settings, workspace, brief, count=1, as_of=as_of)
+    except UserError as exc:
+        notes.append(f"no campaign idea: {exc}")
+        return None
+    return found.ideas[0] if found.ideas else None  # fmt: skip
