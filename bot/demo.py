@@ -286,9 +286,11 @@ async def run_demo(
 ) -> None:
     """Generate (or reuse) the demo workspace in ``db`` and print the tour."""
     from bot.render import rank_text, text
+    from bot.render.digest import text as digest_text
     from bot.services import creators as creator_service
     from bot.services import trends
     from bot.services.data import ImportOptions, export_creators, import_file, workspace_status
+    from bot.services.digests import build_digest
     from bot.services.ranking import brief_from_dict, rank_brief
     from bot.services.suggest import suggest
 
@@ -357,7 +359,19 @@ async def run_demo(
             store, demo_settings, DEMO_WORKSPACE, folder / "creators-demo.csv"
         )
         out.print(f"wrote {exported.rows:,} creators to {exported.path}")
-        out.print(Rule("9. a campaign idea for the brief, on a hashtag rising now"))
+        out.print(Rule("9. the trend digest a #fitness channel would get this morning"))
+        digest = await build_digest(
+            store,
+            demo_settings,
+            DEMO_WORKSPACE,
+            niches=["fitness"],
+            region=None,
+            period="7d",
+            top=5,
+        )
+        out.print(digest_text(digest), markup=False)
+        out.print(f"data as of {digest.as_of} (posted by /digest subscribe on a schedule)")
+        out.print(Rule("10. a campaign idea for the brief, on a hashtag rising now"))
         ideas = await suggest(store, demo_settings, DEMO_WORKSPACE, brief, count=1)
         if ideas.ideas:
             out.print(Markdown(ideas.ideas[0].markdown))
