@@ -5,8 +5,10 @@ work (measured: 14.5 s for 1,000,000 rows against 1.9 s for the driver's own exe
 These helpers compile one Core statement for the connection's dialect, convert each column
 once, vectorised, with the column type's own bind processor (called once per distinct value:
 dates and timestamps repeat), bind constants once, and hand the rows to the driver's
-``executemany`` in one call. Reads of many keys go in chunks of bound IN lists, or as one read
-of the candidate rows when there are no more of those than keys.
+``executemany`` in one call. On SQLite, inserts also write same-in-every-row values into the
+statement and put 100 rows in each statement (see :func:`_insert_sqlite`). Reads of many keys
+go in chunks of bound IN lists, or as one read of the candidate rows when there are no more of
+those than keys.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _driver_array(series: pd.Series, column: Column[Any], dialect: Dialect) -> n
     proc = column.type.dialect_impl(dialect).bind_processor(dialect)
     if proc is processors.to_float and pd.api.types.is_numeric_dtype(series.dtype):
         # Python floats already (SQLite's Float processor would hand each back unchanged):
-        # 0.1 s per million values.
+        # preparing a million snapshot rows (6 float columns) went from 0.9 s to 0.65 s.
         return values
     present = np.flatnonzero(~missing)
     if proc is None or not len(present):

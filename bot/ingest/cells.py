@@ -112,8 +112,8 @@ _PLAIN_HANDLES = re.compile(r"^@*([A-Za-z0-9_.]{1,64})$", re.MULTILINE)
 def _plain_handles(col: pd.Series) -> list[str] | None:
     """The handles of a column whose every cell is a plain handle, else None.
 
-    One regex scan of the cells joined by newlines and one ``lower()``: 0.2 s for the bench's
-    1,000,000 handles, where the general rules below take 0.9 s. For such a cell the general
+    One regex scan of the cells joined by newlines and one ``lower()``: the bench's 1,000,000
+    handles parse in 0.35 s, where the general rules below take 0.9 s. For such a cell the general
     rules give the same handle: nothing to trim, no URL, the '@'s dropped, and lower case."""
     cells = col.tolist()
     if not cells or not all(type(v) is str for v in cells):

@@ -257,7 +257,8 @@ def _resolve_currency(
     """Each price gets one currency: the cell's own, else the currency column, else the
     import's default. A cell and a currency column that disagree reject the row.
 
-    On object arrays rather than Series (0.27 s -> 0.05 s for a million prices)."""
+    On object arrays rather than Series: 0.26 s -> 0.19 s for a million prices, most of
+    the rest being the frame storing the new column as strings, as before."""
     n = len(frame)
     blank = np.full(n, None, dtype=object)
     column = frame["price_currency"].to_numpy(dtype=object) if "price_currency" in frame else blank
