@@ -476,11 +476,14 @@ def test_a_broken_custom_template_is_skipped_with_a_logged_reason(
 def test_a_custom_template_replaces_a_built_in_format_and_can_be_changed(tmp_path: Path) -> None:
     folder = tmp_path / "team"
     path = _write(folder, "our_jack.md.j2", FRONT.format(id="trend_jack") + BLOCKS)
+    _write(folder, "mine.md.j2", FRONT.format(id="Quick-Hit") + BLOCKS)
     settings = Settings.model_validate({"campaigns": {"template_dir": str(folder)}})
     lib = service.load_library(settings)
     assert lib.templates["trend_jack"].custom and lib.templates["trend_jack"].path == path
     assert lib.templates["trend_jack"].spec.title == "Custom trend_jack"
-    assert len(lib.templates) == 8
+    assert len(lib.templates) == 9 and "Quick-Hit" in lib.templates
+    assert service.check_options(settings, format="Quick-Hit") == ("Quick-Hit", None)
+    assert service.check_options(settings, format="trend-jack") == ("trend_jack", None)
     path.write_text(FRONT.format(id="trend_jack").replace("Custom", "Changed") + BLOCKS + "\n")
     assert service.load_library(settings).templates["trend_jack"].spec.title.startswith("Changed")
 

@@ -763,7 +763,9 @@ def check_options(settings: Settings, *, format: str | None = None,
     lib = library or load_library(settings)
     fid = None
     if format is not None:
-        fid = format.strip().lower().replace(" ", "_").replace("-", "_")
+        typed = format.strip()
+        options = (typed, typed.lower(), typed.lower().replace(" ", "_").replace("-", "_"))
+        fid = next((o for o in options if o in lib.templates), options[-1])
         if fid not in lib.templates:
             broken = [p for p in lib.problems if Path(p.file).name.startswith(fid)]
             why = f" (its template is broken: {broken[0]})" if broken else ""
