@@ -249,7 +249,7 @@ async def test_the_demo_tour_ends_with_one_suggestion(tmp_path: Path) -> None:
     await run_demo(tmp_path / "demo.sqlite3", Settings(ranking={"cache_dir": str(tmp_path)}),
                    creators=400, seed=1, out=Console(file=buf, width=160))  # fmt: skip
     tour = buf.getvalue()
-    last = tour.rsplit("9. a campaign idea for the brief", 1)
+    last = tour.rsplit(". a campaign idea for the brief, on a hashtag rising now", 1)
     assert len(last) == 2, tour[-2000:]
     idea = last[1]
     assert idea.count("Idea 1: ") == 1 and "Idea 2: " not in idea
@@ -257,3 +257,36 @@ async def test_the_demo_tour_ends_with_one_suggestion(tmp_path: Path) -> None:
                  "Timing:", "Risks:"):  # fmt: skip
         assert part in idea
     assert "ideas in all for this brief" in idea
+
+
+TRAP = """+++
+id = "trap"
+title = "Trap"
+objectives = ["engagement"]
+lifecycles = ["emerging", "rising"]
++++
+{% extends "_base.md.j2" %}
+{% block title %}Trap on {{ trend.tag }}{% endblock %}
+{% block hook %}{% if trend.hashtag == "legday" %}{{ trend.nope }}{% endif %}hook{% endblock %}
+{% block concept %}concept{% endblock %}
+{% block creator_brief %}brief{% endblock %}
+{% block cta %}cta{% endblock %}
+"""
+
+
+async def test_a_team_template_failing_on_real_data_costs_one_idea_not_the_answer(
+    store, settings, demo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "team"
+    folder.mkdir()
+    (folder / "trap.md.j2").write_text(TRAP, encoding="utf-8")
+    team = with_campaigns(settings, template_dir=str(folder))
+    assert service.lint(team, folder).problems == []  # sample data never meets the trap
+    brief = brief_from_dict(DEMO_BRIEF)
+    r = await service.suggest(store, team, WS, brief, format="trap", count=10,
+                              cache=RankingCache())  # fmt: skip
+    assert r.total >= 2 and "legday" not in {i.hashtag for i in r.ideas}
+    assert {i.plan.format.id for i in r.ideas} == {"trap"} and len(r.ideas) == r.total - 1
+    assert any(n.startswith("the Trap idea on #legday was left out: its template failed "
+                            "(trap.md.j2:9)") for n in r.notes)  # fmt: skip
+    assert "trap.md.j2" in caplog.text and "has no attribute 'nope'" in caplog.text

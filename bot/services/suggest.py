@@ -958,22 +958,33 @@ async def suggest(
         )
         for c in result.ranking.creators
     ]
-    selection = plan_ideas(
-        brief, trend_tags, lib.formats, candidates, as_of=day, flagged=flagged,
-        brand_hashtag=brand, product=product, per_page=per_page, page=page, format_id=fid,
-        hashtag=wanted_tag,
-    )  # fmt: skip
-    ideas: list[Idea] = []
-    for plan in selection.ideas:
-        try:
-            ideas.append(render_idea(lib, plan, brief, day.isoformat(), brand, product))
-        except Exception as exc:  # a template's runtime error costs one idea, never the answer
-            tpl = lib.templates[plan.format.id]
-            where = _where(exc, str(tpl.path), 1)
-            log.warning("campaign template %s failed for #%s at %s:%d: %s", tpl.path,
-                        plan.trend.hashtag, *where, _describe(exc))  # fmt: skip
-            notes.append(f"the {plan.format.title} idea on #{plan.trend.hashtag} was left out: "
-                         f"its template failed ({Path(where[0]).name}:{where[1]})")  # fmt: skip
+
+    def select_and_word() -> tuple[Any, list[Idea], list[str]]:
+        """The selection and the templates' wording, off the event loop (a team's template
+        may be slow)."""
+        selection = plan_ideas(
+            brief, trend_tags, lib.formats, candidates, as_of=day, flagged=flagged,
+            brand_hashtag=brand, product=product, per_page=per_page, page=page,
+            format_id=fid, hashtag=wanted_tag,
+        )  # fmt: skip
+        ideas: list[Idea] = []
+        failed: list[str] = []
+        for plan in selection.ideas:
+            try:
+                ideas.append(render_idea(lib, plan, brief, day.isoformat(), brand, product))
+            except Exception as exc:  # a template's error costs one idea, never the answer
+                tpl = lib.templates[plan.format.id]
+                where = _where(exc, str(tpl.path), 1)
+                log.warning("campaign template %s failed for #%s at %s:%d: %s", tpl.path,
+                            plan.trend.hashtag, *where, _describe(exc))  # fmt: skip
+                failed.append(
+                    f"the {plan.format.title} idea on #{plan.trend.hashtag} was left out: its "
+                    f"template failed ({Path(where[0]).name}:{where[1]})"
+                )
+        return selection, ideas, failed
+
+    selection, ideas, failed = await asyncio.to_thread(select_and_word)
+    notes += failed
     src = sorted({sources.get(i.hashtag, "") for i in ideas} - {""})
     if src:
         notes.append(f"trend series from {', '.join(src)}")
