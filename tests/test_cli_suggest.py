@@ -129,4 +129,4 @@ def test_templates_lint(cli, capsys, tmp_path: Path) -> None:
     assert f"{bad}:8: undefined variable: " in out and "has no attribute 'tagg'" in out
     assert "1 template files checked: 0 formats without problems (none), 1 problems" in out
     assert cli("templates", "lint", str(tmp_path / "missing")) == EXIT_USER_ERROR
-    assert "no such file or folder" in capsys.readouterr().err.replace("\n", " ")
+    assert "no such file or folder" in capsys.readouterr().err
