@@ -72,22 +72,46 @@ def _unit(values: np.ndarray) -> tuple[float, str]:
 def chart_png(curves: Sequence[Curve], title: str, *, dpi: int = 110) -> bytes:
     """A PNG of daily views curves: one panel per curve (up to 3 per row), a title, dates on
     x, "daily views (<unit>)" on y, estimated days marked. Returns the PNG's bytes."""
+    buf = io.BytesIO()
+    chart_figure(curves, title, dpi=dpi).savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def chart_figure(curves: Sequence[Curve], title: str, *, dpi: int = 110) -> Figure:
+    """The figure :func:`chart_png` draws."""
     if not curves:
         raise ValueError("chart_png needs at least one curve")
     n = len(curves)
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig = Figure(figsize=(5.2 * cols, 3.4 * rows + 0.7), dpi=dpi, layout="constrained")
+    width, height = 5.2 * cols, 3.4 * rows + 0.7
+    fig = Figure(figsize=(width, height), dpi=dpi)
     FigureCanvasAgg(fig)
-    fig.suptitle(title, fontsize=12)
-    axes = fig.subplots(rows, cols, squeeze=False)
+    fig.suptitle(title, fontsize=12, y=1 - 0.2 / height)
+    axes = fig.subplots(rows, cols, squeeze=False, gridspec_kw=_margins(width, height, rows, cols))
     for ax, c in zip(axes.flat, curves, strict=False):
         _panel(ax, c)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return fig
+
+
+def _margins(width: float, height: float, rows: int, cols: int) -> dict[str, float]:
+    """Fixed margins in inches, as the fractions GridSpec takes: room for the title, the
+    axis labels and each panel's title. Computed, not measured: matplotlib's constrained
+    layout measures every text box and took half of a ten-panel chart's drawing time."""
+    gap_x, gap_y = 0.95, 0.85  # between panels: y tick labels + ylabel; xlabel + panel title
+    left, right, top, bottom = 0.85, 0.2, 0.75, 0.6
+    ax_w = (width - left - right - (cols - 1) * gap_x) / cols
+    ax_h = (height - top - bottom - (rows - 1) * gap_y) / rows
+    return {
+        "left": left / width,
+        "right": 1 - right / width,
+        "top": 1 - top / height,
+        "bottom": bottom / height,
+        "wspace": gap_x / ax_w,
+        "hspace": gap_y / ax_h,
+    }
 
 
 def _panel(ax: object, c: Curve) -> None:
