@@ -1,6 +1,6 @@
 """Benchmark: slash commands against a large workspace, through the real bot on SimCord.
 
-    .venv/bin/python bench/bot_load.py [--creators 100000] [--commands 200] [--users 20]
+    .venv/bin/python bench/bot_load.py [--creators 100000] [--commands 200] [--users 20] [--pace 18]
 
 Builds a SYNTHETIC workspace of N creators (bench/import_creators.py's generator, imported
 through the real import path) plus a hashtag history, starts the real bot (bot.app.create_bot)
@@ -9,6 +9,17 @@ look-ups, searches, comparisons, rankings and trends (whichever of them the bot 
 it records the time to the first response (the interaction callback: a defer or the answer;
 Discord wants it within 3 s) and the time until the command finished. SimCord runs one user
 action at a time, so these are per-command latencies, not contention.
+
+Commands are paced on SimCord's virtual clock, PACE seconds apart (default 18 s: 200 commands
+in an hour, a busy team), so the message views they leave behind time out as they would in a
+server (the bot's own timeout path, which edits each message to disable its buttons, runs as
+part of the load). Without pacing every view stays live and SimCord, which scans all live
+views on each settlement step on the bot's event loop, slows every later command: that is a
+cost of the simulator, not of the bot.
+
+Time to first response is measured from the moment the bot receives the interaction (discord.py
+builds its Interaction), the part the bot answers for; the time from the simulated click
+(`click_*`) is reported too.
 
 Baseline, in the same run: the same look-up without the bot (the service call alone), so the
 ratio shows what Discord handling adds. Ends with one JSON line of figures; target: p99 time to
@@ -47,6 +58,12 @@ CLOCK = time.perf_counter  # bound now: nothing later can swap it
 TARGET_P99_MS = 250.0
 
 
+def _live(bot: discord.Client) -> int:
+    """Message views the bot is still listening to (discord.py's view store)."""
+    store = bot._connection._view_store
+    return len({id(item.view) for e in store._views.values() for item in e.values()})
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
@@ -58,7 +75,7 @@ async def build(folder: Path, creators: int, guild_id: int) -> Settings:
         {
             "database": {"url": f"sqlite+aiosqlite:///{folder / 'load.sqlite3'}"},
             "ranking": {"cache_dir": str(folder / "cache")},
-            "bot": {"shard_count": 1, "heavy_cooldown_s": 0},
+            "bot": {"shard_count": 1, "heavy_cooldown_s": 0, "run_scheduler": False},
         }
     )
     store = Store.open(settings.database)
@@ -105,7 +122,7 @@ def plan_commands(handles: list[str], count: int, users: int, names: set[str]) -
                 ("creator compare", {"first": h, "second": handles[(i * 31) % len(handles)]})
             )
         elif pick in (7, 8) and "rank" in names:
-            mix.append(("rank", {"budget": 5000, "niches": "fitness", "objective": "engagement"}))
+            mix.append(("rank", {"budget": "5000", "niches": "fitness", "objective": "engagement"}))
         elif "trends top" in names:
             mix.append(("trends top", {}))
         else:
@@ -119,12 +136,21 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         guild_id = 1_300_000_000_000_000_000
         t0 = CLOCK()
         settings = await build(folder, args.creators, guild_id)
+        build_s = CLOCK() - t0
         print(
             f"built a synthetic workspace of {args.creators:,} creators in {CLOCK() - t0:.1f} s",
             flush=True,
         )
 
         first: dict[int, float] = {}
+        received: dict[int, float] = {}
+        built = discord.Interaction.__init__
+
+        def receive(self: Any, *a: Any, **kw: Any) -> None:
+            built(self, *a, **kw)
+            received.setdefault(int(self.id), CLOCK())
+
+        discord.Interaction.__init__ = receive  # type: ignore[method-assign]
         adapter = discord.webhook.async_.AsyncWebhookAdapter
         original = adapter.create_interaction_response
 
@@ -135,7 +161,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         adapter.create_interaction_response = record  # type: ignore[method-assign]
         bot = create_bot(settings)
         try:
+            t1 = CLOCK()
             async with simcord.run(bot) as env:
+                start_s = CLOCK() - t1
                 guild = env.create_guild("Load", id=guild_id)
                 channel = guild.create_text_channel("campaigns")
                 users = [guild.add_member(env.create_user(f"user{i}")) for i in range(args.users)]
@@ -145,19 +173,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 found = await creator_service.search(store, settings, str(guild_id), limit=2000)
                 handles = [p.handle for p in found.creators]
                 plan = plan_commands(handles, args.commands, args.users, names)
-                to_first, total, unanswered, by_command = [], [], 0, {}
+                t2 = CLOCK()
+                to_first, click_first, total, unanswered, by_command = [], [], [], 0, {}
+                done_by_command: dict[str, list[float]] = {}
+                live_views = 0
                 for user, name, opts in plan:
                     start = CLOCK()
                     result = await users[user].slash(channel, name, **opts)
                     end = CLOCK()
+                    live_views = max(live_views, _live(bot))
+                    if args.pace:
+                        await env.advance_time(args.pace)
                     iid = int(result._interaction.id)
-                    if not result.acknowledged or iid not in first:
+                    if not result.acknowledged or iid not in first or iid not in received:
                         unanswered += 1
                         continue
-                    ms = (first[iid] - start) * 1000
+                    ms = (first[iid] - received[iid]) * 1000
                     to_first.append(ms)
+                    click_first.append((first[iid] - start) * 1000)
                     total.append((end - start) * 1000)
                     by_command.setdefault(name, []).append(ms)
+                    done_by_command.setdefault(name, []).append((end - start) * 1000)
+                run_s = CLOCK() - t2
                 baseline = []
                 for h in handles[:50]:
                     s = CLOCK()
@@ -165,21 +202,34 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     baseline.append((CLOCK() - s) * 1000)
         finally:
             adapter.create_interaction_response = original  # type: ignore[method-assign]
+            discord.Interaction.__init__ = built  # type: ignore[method-assign]
     lookups = by_command.get("creator lookup", [0.0])
     return {
         "bench": "bot_load",
         "creators": args.creators,
         "commands": args.commands,
         "users": args.users,
+        "pace_s": args.pace,
+        "max_live_views": live_views,
         "answered": len(to_first),
         "unanswered": unanswered,
         "first_response_p50_ms": round(_percentile(to_first, 50), 1),
         "first_response_p99_ms": round(_percentile(to_first, 99), 1),
         "first_response_max_ms": round(max(to_first), 1),
+        "click_first_response_p50_ms": round(_percentile(click_first, 50), 1),
+        "click_first_response_p99_ms": round(_percentile(click_first, 99), 1),
         "completed_p50_ms": round(_percentile(total, 50), 1),
         "completed_p99_ms": round(_percentile(total, 99), 1),
         "total_s": round(sum(total) / 1000, 2),
+        "wall_s": {
+            "build": round(build_s, 1),
+            "bot_start": round(start_s, 1),
+            "commands_with_pacing": round(run_s, 1),
+        },
         "per_command_p99_ms": {k: round(_percentile(v, 99), 1) for k, v in by_command.items()},
+        "per_command_completed_p50_ms": {
+            k: round(_percentile(v, 50), 1) for k, v in done_by_command.items()
+        },
         "baseline": "the look-up service alone, without the bot",
         "baseline_p50_ms": round(statistics.median(baseline), 1),
         "lookup_first_response_p50_ms": round(statistics.median(lookups), 1),
@@ -195,13 +245,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--creators", type=int, default=100_000)
     ap.add_argument("--commands", type=int, default=200)
+    ap.add_argument(
+        "--pace",
+        type=float,
+        default=18.0,
+        help="virtual seconds between commands (0: back to back, every view stays live)",
+    )
     ap.add_argument("--users", type=int, default=20)
     args = ap.parse_args()
     figures = asyncio.run(run(args))
     print(
         f"{figures['answered']} answered, {figures['unanswered']} unanswered; first response "
         f"p50 {figures['first_response_p50_ms']} ms, p99 {figures['first_response_p99_ms']} ms "
-        f"(target {TARGET_P99_MS:.0f} ms); completed p99 {figures['completed_p99_ms']} ms"
+        f"(target {TARGET_P99_MS:.0f} ms) from the bot's receipt; from the simulated click p99 "
+        f"{figures['click_first_response_p99_ms']} ms; "
+        f"completed p99 {figures['completed_p99_ms']} ms"
     )
     print(json.dumps(figures))
 
