@@ -162,8 +162,8 @@ def main() -> None:
     print(f"built a synthetic workspace of {n:,} creators in {build_s:.1f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "table.npz"
-        save_table_file(path, table, version=1)
-        load_ms, _ = timed(lambda: load_table_file(path, version=1), max(3, args.runs // 5))
+        save_table_file(path, table, (1,))
+        load_ms, _ = timed(lambda: load_table_file(path, (1,)), max(3, args.runs // 5))
         db = sqlite3.connect(Path(tmp) / "bench.sqlite3")
         cols = [c for c in frame.columns if c not in ("tier",)]
         frame[cols].to_sql("creators", db, index=False)

@@ -155,7 +155,48 @@ def _lookup(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
 
 
 def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str, int], list[str]]:
-    """Rows that pass every hard filter, what each filter removed, and notes.
+    """Rows that pass every hard filter of the brief, what each filter removed, and notes."""
+    notes: list[str] = []
+    niches: list[str] | None = None
+    if brief.niches or brief.keywords:
+        niches = [*brief.niches, *keyword_niches(table, brief)]
+        if brief.keywords and not brief.niches and not niches:
+            notes.append("no niche matches the keywords; the niche filter was not applied")
+            niches = None
+    rows, removed, more = filter_rows(
+        table,
+        min_followers=brief.min_followers,
+        max_followers=brief.max_followers,
+        tiers=brief.tiers,
+        countries=brief.countries,
+        languages=brief.languages,
+        niches=niches,
+        exclude_handles=brief.exclude_handles,
+        min_engagement=brief.min_engagement,
+        max_price=brief.max_price_per_creator,
+        currency=brief.currency,
+    )
+    return rows, removed, notes + more
+
+
+def filter_rows(
+    table: CreatorTable,
+    *,
+    min_followers: float | None = None,
+    max_followers: float | None = None,
+    tiers: Sequence[str] = (),
+    countries: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    niches: Sequence[str] | None = None,
+    exclude_handles: Sequence[str] = (),
+    min_engagement: float | None = None,
+    max_price: float | None = None,
+    currency: str = "USD",
+) -> tuple[np.ndarray, dict[str, int], list[str]]:
+    """Rows (ascending) that pass every given filter, what each filter removed, and notes.
+    The one filter ranking and creator search share. ``niches``: a creator needs one of
+    them (None: no niche filter; an empty list matches nobody). ``max_price`` keeps prices
+    in ``currency`` only: prices are never converted, and the others are counted in a note.
 
     Rows are sorted by followers (unknown last), so the follower range is a slice; every
     other filter narrows an array of row numbers, so its cost follows what is left."""
@@ -166,10 +207,10 @@ def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str
     # columns directly instead of gathering a million row numbers.
     everyone = _Everyone(n)
     rows: Any = everyone
-    if brief.min_followers is not None or brief.max_followers is not None:
+    if min_followers is not None or max_followers is not None:
         f = table.followers[: table.known_followers]
-        lo = -np.inf if brief.min_followers is None else brief.min_followers
-        hi = np.inf if brief.max_followers is None else brief.max_followers
+        lo = -np.inf if min_followers is None else min_followers
+        hi = np.inf if max_followers is None else max_followers
         start = int(np.searchsorted(f, lo, side="left"))
         stop = int(np.searchsorted(f, hi, side="right"))
         rows = np.arange(start, stop)
@@ -182,36 +223,29 @@ def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str
         if before - len(rows):
             removed[name] = before - len(rows)
 
-    if brief.tiers:
+    if tiers:
         lut = np.zeros(len(TIER_NAMES) + 1, dtype=bool)
-        lut[[TIER_NAMES.index(t) for t in brief.tiers]] = True
+        lut[[TIER_NAMES.index(t) for t in tiers]] = True
         apply("tiers", lut[_take(table.tier, rows)])
-    if brief.countries:
-        apply("countries", _lookup(table.countries, brief.countries)[_take(table.country, rows)])
-    if brief.languages:
-        apply("languages", _lookup(table.languages, brief.languages)[_take(table.language, rows)])
-    if brief.niches or brief.keywords:
-        wanted = [*brief.niches, *keyword_niches(table, brief)]
-        if brief.keywords and not brief.niches and len(wanted) == 0:
-            notes.append("no niche matches the keywords; the niche filter was not applied")
-        else:
-            apply("niches", _any_bits(_take(table.niche_bits, rows), _bits_for(table, wanted)))
-    if brief.exclude_handles:
-        apply("excluded", ~_take(table.handles.mask(brief.exclude_handles), rows))
-    if brief.min_engagement is not None:
-        apply(
-            "min_engagement",
-            _take(table.num["engagement_rate_views"], rows) >= brief.min_engagement,
-        )
-    if brief.max_price_per_creator is not None:
-        same = _lookup(table.currencies, [brief.currency])[_take(table.currency, rows)]
+    if countries:
+        apply("countries", _lookup(table.countries, countries)[_take(table.country, rows)])
+    if languages:
+        apply("languages", _lookup(table.languages, languages)[_take(table.language, rows)])
+    if niches is not None:
+        apply("niches", _any_bits(_take(table.niche_bits, rows), _bits_for(table, niches)))
+    if exclude_handles:
+        apply("excluded", ~_take(table.handles.mask(exclude_handles), rows))
+    if min_engagement is not None:
+        apply("min_engagement", _take(table.num["engagement_rate_views"], rows) >= min_engagement)
+    if max_price is not None:
+        same = _lookup(table.currencies, [currency])[_take(table.currency, rows)]
         other = int(np.count_nonzero(~same & ~np.isnan(_take(table.num["price"], rows))))
         if other:
             notes.append(
-                f"{other} creators priced in another currency than {brief.currency} were left "
+                f"{other} creators priced in another currency than {currency} were left "
                 "out (prices are never converted)"
             )
-        apply("max_price", same & (_take(table.num["price"], rows) <= brief.max_price_per_creator))
+        apply("max_price", same & (_take(table.num["price"], rows) <= max_price))
     return np.arange(n) if rows is everyone else rows, removed, notes
 
 

@@ -70,3 +70,49 @@ async def test_unknown_workspace_and_invalid_brief(store, settings) -> None:
         await rank_brief(store, settings, "nowhere", brief_from_dict({"budget": 1}))
     with pytest.raises(ranking.InvalidBrief, match="budget = 0"):
         brief_from_dict({"budget": 0})
+
+
+async def test_a_refilled_database_is_not_answered_from_the_old_copy(
+    store, settings, backend, tmp_path
+) -> None:
+    """Emptied and refilled, the database counts import runs from 1 again: the copy of the
+    old data (same workspace id, same run id) must not be taken for the new data's."""
+    from sqlalchemy import text
+
+    from bot.db.models import Base
+    from bot.services.creators import search
+
+    await load(store, settings, tmp_path, CREATORS)
+    cache = RankingCache()
+    brief = brief_from_dict({"budget": 5000})
+    before = await rank_brief(store, settings, "w", brief, cache=cache)
+    async with store.engine.begin() as conn:
+        if backend == "postgres":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for t in reversed(Base.metadata.sorted_tables):
+                await conn.execute(t.delete())
+    await load(store, settings, tmp_path, CREATORS.replace("@a,", "@z,"), "refill.csv")
+    after = await rank_brief(store, settings, "w", brief, cache=cache)
+    assert after.data_version == before.data_version  # the trap: the same run id
+    assert {c.handle for c in after.ranking.creators} == {"z", "b", "c"}
+    assert ranking.default_cache is not cache  # search uses the bot's shared copy
+    found = await search(store, settings, "w", limit=10)
+    assert {p.handle for p in found.creators} == {"z", "b", "c"}
+
+
+async def test_changed_price_rates_rebuild_the_copy(store, settings, tmp_path) -> None:
+    """Price estimates come from the settings: a team that changes its rates and restarts
+    must not rank on the old estimates kept in the copy's file."""
+    await load(store, settings, tmp_path, CREATORS)
+    brief = brief_from_dict({"budget": 5000, "max_price_per_creator": 500})
+    first = await rank_brief(store, settings, "w", brief, cache=RankingCache())
+    # @b (2.5M, mega) is estimated at 2,500 x 5 = 12,500; @c (8K, nano) at 8 x 12 = 96
+    assert {c.handle for c in first.ranking.creators} == {"c"}
+    data = settings.model_dump()
+    data["metrics"]["price_per_1k_followers"]["mega"] = 0.1  # 2,500 x 0.1 = 250
+    cheaper = type(settings).model_validate(data)
+    again = await rank_brief(store, settings=cheaper, workspace="w", brief=brief,
+                             cache=RankingCache())  # fmt: skip
+    assert {c.handle for c in again.ranking.creators} == {"b", "c"}

@@ -171,11 +171,21 @@ async def creator_videos(
     return frame
 
 
-async def last_import_id(conn: AsyncConnection, workspace_id: int) -> int:
-    """The newest import run that changed this workspace: a version stamp of its data."""
+async def data_stamp(conn: AsyncConnection, workspace_id: int) -> tuple[int, int]:
+    """The newest import run that changed this workspace, as (its id, when it finished in
+    microseconds since the epoch): a version stamp of the workspace's data. The id alone is
+    not enough: a database that was emptied and refilled counts its ids from 1 again."""
     r = ImportRun.__table__.c
-    stmt = select(func.max(r.id)).where(r.workspace_id == workspace_id)
-    return int((await conn.execute(stmt)).scalar() or 0)
+    stmt = (
+        select(r.id, r.finished_at)
+        .where(r.workspace_id == workspace_id)
+        .order_by(r.id.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(stmt)).first()
+    if row is None:
+        return 0, 0
+    return int(row.id), int(row.finished_at.timestamp() * 1_000_000)
 
 
 async def handle_labels(

@@ -43,6 +43,7 @@ from scoring.metrics import (
     tier,
     video_stats,
 )
+from scoring.rank import filter_rows
 
 FORMULAS = {
     "engagement_rate_views": ER_VIEWS_FORMULA,
@@ -409,40 +410,41 @@ async def search(
     if min_followers is not None and max_followers is not None and min_followers > max_followers:
         raise BadFilter("min_followers is above max_followers")
     currency = (currency or settings.metrics.currency).upper()
+    # The filters run on the workspace's columnar copy (the one ranking uses, current with
+    # the newest import): a 100,000-creator workspace is searched in milliseconds, and only
+    # the page shown is read from the database. Imported here: ranking builds its copy
+    # with this module's creator_frame.
+    from bot.services.ranking import default_cache
+
     async with store.engine.connect() as conn:
         ws = await _workspace(conn, workspace)
-        profiles = await creator_profiles(
-            conn, ws.id, niche=niche, country=country and (country_code(country) or country)
-        )
+    _, table = await default_cache.table(store, settings, ws.id)
+    codes = [c for c in table.countries if country and c.upper() == (
+        country_code(country) or country).upper()]  # fmt: skip
+    rows, _, notes = filter_rows(
+        table,
+        min_followers=min_followers,
+        max_followers=max_followers,
+        countries=codes if country else (),
+        niches=[niche.strip().lower()] if niche else None,
+        min_engagement=min_engagement,
+        max_price=max_price,
+        currency=currency,
+    )
+    if country and not codes:
+        rows = rows[:0]
+    followers = table.followers[rows]
+    # most followed first, unknown last, ties by handle
+    order = np.lexsort((table.handle_order[rows], -np.nan_to_num(followers, nan=-1.0)))
+    page = [table.handles[int(r)] for r in rows[order[:limit]]]
+    async with store.engine.connect() as conn:
+        profiles = await creator_profiles(conn, ws.id, handles=page)
         ids = profiles["id"].astype(int).tolist()
         snaps = await creator_snapshots(conn, ws.id, ids)
         videos = await creator_videos(conn, ws.id, ids)
-    notes: list[str] = []
-    if profiles.empty:
-        return SearchResult(ws.name, [], 0, {}, notes)
-    frame, dates, sources = creator_frame(profiles, snaps, videos, settings)
-    followers = pd.to_numeric(frame["followers"], errors="coerce")
-    er = pd.to_numeric(frame["engagement_rate_views"], errors="coerce")
-    price = pd.to_numeric(frame["price"], errors="coerce")
-    keep = pd.Series(True, index=frame.index)
-    if min_followers is not None:
-        keep &= followers >= min_followers
-    if max_followers is not None:
-        keep &= followers <= max_followers
-    if min_engagement is not None:
-        keep &= er >= min_engagement
-    if max_price is not None:
-        same = frame["price_currency"] == currency
-        other = int((keep & price.notna() & ~same).sum())
-        if other:
-            notes.append(
-                f"{other} creators priced in another currency than {currency} were left "
-                "out of the price filter (no exchange rates are applied)"
-            )
-        keep &= same & (price <= max_price)
-    matched = frame[keep.to_numpy()].assign(_f=followers[keep.to_numpy()].fillna(-1))
-    order = matched.sort_values(["_f", "handle"], ascending=[False, True], kind="stable")
-    positions = [frame.index.get_loc(i) for i in order.index[:limit]]
+    found = build_profiles(profiles, snaps, videos, settings)
+    # the copy's follower counts are float32; the page is ordered by the exact ones
+    found.sort(key=lambda p: (-(p.followers if p.followers is not None else -1), p.handle))
     filters = {
         "niche": niche, "country": country, "min_followers": min_followers,
         "max_followers": max_followers, "min_engagement": min_engagement,
@@ -450,8 +452,8 @@ async def search(
     }  # fmt: skip
     return SearchResult(
         workspace=ws.name,
-        creators=profiles_from_frame(frame, dates, sources, positions),
-        matched=len(matched),
+        creators=found,
+        matched=len(rows),
         filters={k: v for k, v in filters.items() if v is not None},
         notes=notes,
     )

@@ -25,8 +25,8 @@ from bot.db.repo import (
     creator_profiles,
     creator_snapshots,
     creator_videos,
+    data_stamp,
     find_workspace,
-    last_import_id,
 )
 from bot.errors import UserError
 from bot.ingest.cells import country_code
@@ -82,10 +82,11 @@ def load_brief(path: Path) -> Brief:
 class RankingCache:
     """Per-workspace CreatorTable copies: in memory, then in a file per workspace (so a
     restart loads a million creators in well under a second instead of reading the
-    database), rebuilt from the database when the workspace's data version changed."""
+    database), rebuilt from the database when the workspace's data changed (a newer import
+    run) or the settings its prices are estimated with did."""
 
     def __init__(self) -> None:
-        self._tables: dict[tuple[str, int], tuple[int, CreatorTable]] = {}
+        self._tables: dict[tuple[str, int], tuple[tuple[int, ...], CreatorTable]] = {}
         self._locks: dict[tuple[str, int], asyncio.Lock] = {}
 
     @staticmethod
@@ -95,25 +96,28 @@ class RankingCache:
 
     async def table(self, store: Store, settings: Settings, workspace_id: int
                     ) -> tuple[int, CreatorTable]:  # fmt: skip
+        """(data version, the copy) of the workspace; the version is its newest import's id."""
         async with store.engine.connect() as conn:
-            version = await last_import_id(conn, workspace_id)
+            version, finished = await data_stamp(conn, workspace_id)
+        metrics = hashlib.sha256(settings.metrics.model_dump_json().encode()).digest()
+        stamp = (TABLE_FORMAT, version, finished, int.from_bytes(metrics[:6]))
         key = (str(store.engine.url), workspace_id)
         cached = self._tables.get(key)
-        if cached and cached[0] == version:
-            return cached
+        if cached and cached[0] == stamp:
+            return version, cached[1]
         async with self._locks.setdefault(key, asyncio.Lock()):
             cached = self._tables.get(key)
-            if cached and cached[0] == version:
-                return cached
+            if cached and cached[0] == stamp:
+                return version, cached[1]
             path = self._file(settings, store, workspace_id)
-            table = await asyncio.to_thread(load_table_file, path, version)
+            table = await asyncio.to_thread(load_table_file, path, stamp)
             if table is None:
                 table = await build_table(store, settings, workspace_id)
                 try:
-                    await asyncio.to_thread(save_table_file, path, table, version)
+                    await asyncio.to_thread(save_table_file, path, table, stamp)
                 except OSError as exc:  # a read-only disk costs restarts time, not answers
                     log.warning("could not write the ranking copy %s: %s", path, exc)
-            self._tables[key] = (version, table)
+            self._tables[key] = (stamp, table)
             return version, table
 
 
@@ -131,25 +135,25 @@ async def build_table(store: Store, settings: Settings, workspace_id: int) -> Cr
     return await asyncio.to_thread(build)
 
 
-TABLE_FORMAT = 1  # bump when CreatorTable's arrays change meaning
+TABLE_FORMAT = 2  # bump when CreatorTable's arrays change meaning
 
 
-def save_table_file(path: Path, table: CreatorTable, version: int) -> None:
-    """Write a workspace's copy (plain arrays, no pickles) atomically."""
+def save_table_file(path: Path, table: CreatorTable, stamp: tuple[int, ...]) -> None:
+    """Write a workspace's copy (plain arrays, no pickles) atomically, with the stamp of
+    the data and settings it was built from."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, format=np.array([TABLE_FORMAT, version]), **table.to_arrays())
+    np.savez(tmp, stamp=np.array(stamp, dtype=np.int64), **table.to_arrays())
     tmp.replace(path)
 
 
-def load_table_file(path: Path, version: int) -> CreatorTable | None:
-    """The copy saved for this data version, or None (missing, stale or unreadable)."""
+def load_table_file(path: Path, stamp: tuple[int, ...]) -> CreatorTable | None:
+    """The copy saved for this stamp, or None (missing, stale or unreadable)."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            fmt, saved = (int(x) for x in data["format"])
-            if (fmt, saved) != (TABLE_FORMAT, version):
+            if tuple(int(x) for x in data["stamp"]) != stamp:
                 return None
-            return CreatorTable.from_arrays({k: data[k] for k in data.files if k != "format"})
+            return CreatorTable.from_arrays({k: data[k] for k in data.files if k != "stamp"})
     except (OSError, ValueError, KeyError):
         return None
 
