@@ -219,8 +219,9 @@ class CampaignBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         await self.scheduler.stop()
-        if self._warm is not None:
+        if self._warm is not None:  # cancelled and awaited before the store closes
             self._warm.cancel()
+            await asyncio.gather(self._warm, return_exceptions=True)
         await super().close()
         if self.store is not None and self._own_store:
             await self.store.close()

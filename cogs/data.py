@@ -117,8 +117,12 @@ class Data(commands.GroupCog, group_name="data", group_description="Import and e
         self._background: set[asyncio.Task[Any]] = set()
 
     async def cog_unload(self) -> None:
-        for task in self._background:
+        # Cancelled and awaited: a refresh still reading when the bot closes its store (or
+        # its loop) would leave a database worker thread answering a closed loop.
+        tasks = list(self._background)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _in_background(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
