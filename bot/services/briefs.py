@@ -103,22 +103,40 @@ async def save_brief(
     return BriefInfo(name, brief, owner_id, now.isoformat())
 
 
-async def get_brief(store: Store, workspace: str, name: str) -> BriefInfo:
+async def _named(
+    store: Store, workspace: str, table: Any, name: str
+) -> tuple[WorkspaceRef | None, Any]:
+    """The workspace and its row of ``table`` with this name (None, None: no workspace)."""
     ws = await _ws(store, workspace, create=False)
-    t = SavedBrief.__table__
-    row = None
-    if ws is not None:
-        async with store.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(t).where(t.c.workspace_id == ws.id, t.c.name == name.strip())
-                )
-            ).first()
-    if row is None:
-        raise BriefNotFound(f"no brief named {name.strip()!r}; /brief list shows the saved ones")
+    if ws is None:
+        return None, None
+    t = table.__table__
+    async with store.engine.connect() as conn:
+        stmt = select(t).where(t.c.workspace_id == ws.id, t.c.name == name.strip())
+        return ws, (await conn.execute(stmt)).first()
+
+
+def _brief_info(row: Any) -> BriefInfo:
     return BriefInfo(
         row.name, Brief.model_validate(row.data), row.owner_id, row.updated_at.isoformat()
     )
+
+
+def _shortlist_info(row: Any) -> ShortlistInfo:
+    return ShortlistInfo(
+        row.name, row.brief_name, row.created_by, row.created_at.isoformat(), row.data
+    )
+
+
+async def _find_brief(store: Store, workspace: str, name: str) -> tuple[WorkspaceRef, BriefInfo]:
+    ws, row = await _named(store, workspace, SavedBrief, name)
+    if ws is None or row is None:
+        raise BriefNotFound(f"no brief named {name.strip()!r}; /brief list shows the saved ones")
+    return ws, _brief_info(row)
+
+
+async def get_brief(store: Store, workspace: str, name: str) -> BriefInfo:
+    return (await _find_brief(store, workspace, name))[1]
 
 
 async def list_briefs(store: Store, workspace: str) -> list[BriefInfo]:
@@ -130,10 +148,7 @@ async def list_briefs(store: Store, workspace: str) -> list[BriefInfo]:
         rows = (
             await conn.execute(select(t).where(t.c.workspace_id == ws.id).order_by(t.c.name))
         ).all()
-    return [
-        BriefInfo(r.name, Brief.model_validate(r.data), r.owner_id, r.updated_at.isoformat())
-        for r in rows
-    ]
+    return [_brief_info(r) for r in rows]
 
 
 def _may_change(info: BriefInfo, actor_id: int | None, is_manager: bool) -> None:
@@ -157,32 +172,29 @@ async def edit_brief(
 ) -> BriefInfo:
     """Change some fields (None leaves a field as it is; ``clear`` names fields to reset to
     their defaults, e.g. to drop a follower cap)."""
-    info = await get_brief(store, workspace, name)
+    ws, info = await _find_brief(store, workspace, name)
     _may_change(info, actor_id, is_manager)
     merged = {**info.brief.model_dump(), **{k: v for k, v in changes.items() if v is not None}}
     for key in clear:
         merged.pop(key, None)
     brief = brief_from_dict(merged)
     t = SavedBrief.__table__
-    ws = await _ws(store, workspace, create=False)
-    assert ws is not None
+    now = utcnow()
     async with store.engine.begin() as conn:
         await conn.execute(
             update(t)
             .where(t.c.workspace_id == ws.id, t.c.name == info.name)
-            .values(data=brief.model_dump(mode="json"), updated_at=utcnow())
+            .values(data=brief.model_dump(mode="json"), updated_at=now)
         )
-    return BriefInfo(info.name, brief, info.owner_id, utcnow().isoformat())
+    return BriefInfo(info.name, brief, info.owner_id, now.isoformat())
 
 
 async def delete_brief(
     store: Store, workspace: str, name: str, actor_id: int | None, is_manager: bool
 ) -> None:
-    info = await get_brief(store, workspace, name)
+    ws, info = await _find_brief(store, workspace, name)
     _may_change(info, actor_id, is_manager)
     t = SavedBrief.__table__
-    ws = await _ws(store, workspace, create=False)
-    assert ws is not None
     async with store.engine.begin() as conn:
         await conn.execute(delete(t).where(t.c.workspace_id == ws.id, t.c.name == info.name))
 
@@ -247,21 +259,10 @@ async def save_shortlist(
 
 
 async def get_shortlist(store: Store, workspace: str, name: str) -> ShortlistInfo:
-    ws = await _ws(store, workspace, create=False)
-    t = Shortlist.__table__
-    row = None
-    if ws is not None:
-        async with store.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(t).where(t.c.workspace_id == ws.id, t.c.name == name.strip())
-                )
-            ).first()
+    _, row = await _named(store, workspace, Shortlist, name)
     if row is None:
         raise BriefNotFound(f"no shortlist named {name.strip()!r}; /shortlist list shows them")
-    return ShortlistInfo(
-        row.name, row.brief_name, row.created_by, row.created_at.isoformat(), row.data
-    )
+    return _shortlist_info(row)
 
 
 async def list_shortlists(store: Store, workspace: str) -> list[ShortlistInfo]:
@@ -275,10 +276,7 @@ async def list_shortlists(store: Store, workspace: str) -> list[ShortlistInfo]:
                 select(t).where(t.c.workspace_id == ws.id).order_by(t.c.created_at.desc())
             )
         ).all()
-    return [
-        ShortlistInfo(r.name, r.brief_name, r.created_by, r.created_at.isoformat(), r.data)
-        for r in rows
-    ]
+    return [_shortlist_info(r) for r in rows]
 
 
 EXPORT_COLUMNS = (
