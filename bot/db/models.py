@@ -100,12 +100,11 @@ class Creator(Base):
     handle: Mapped[str] = mapped_column(String(64))
     platform_id: Mapped[str | None] = mapped_column(String(40))
     display_name: Mapped[str | None] = mapped_column(String(200))
-    # No index: the only query on it, repo.creator_profiles, filters upper(country) within a
-    # workspace, which a plain index cannot serve; it cost 0.7 s per million inserted rows.
+    # No index: no query filters on it (searches run on the ranking copy), and it cost 0.7 s
+    # per million inserted rows.
     country: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(32))
-    # Normalised niche names joined by commas ("comedy,dance"): filterable on both databases
-    # with a LIKE on ',' || niches || ','.
+    # Normalised niche names joined by commas ("comedy,dance"), the primary niche first.
     niches: Mapped[str | None] = mapped_column(String(500))
     bio: Mapped[str | None] = mapped_column(Text)
     verified: Mapped[bool | None] = mapped_column(Boolean)

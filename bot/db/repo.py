@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -103,28 +103,15 @@ async def previous_import_as_of(
     return (await conn.execute(stmt)).scalar()
 
 
-def _niche_match(niche: str) -> Any:
-    c = Creator.__table__.c
-    return (literal(",") + c.niches + literal(",")).like(f"%,{niche.strip().lower()},%")
-
-
 async def creator_profiles(
-    conn: AsyncConnection,
-    workspace_id: int,
-    *,
-    handles: Sequence[str] | None = None,
-    niche: str | None = None,
-    country: str | None = None,
+    conn: AsyncConnection, workspace_id: int, *, handles: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Profiles (no metrics) of the workspace's creators matching the filters."""
+    """Profiles (no metrics) of the workspace's creators (only these handles, if given), by
+    handle. Filters by niche, country or metrics run on the ranking copy, not here."""
     c = Creator.__table__.c
 
     def stmt(where: list[Any]) -> Select[Any]:
         conds = [c.workspace_id == workspace_id, *where]
-        if niche:
-            conds.append(_niche_match(niche))
-        if country:
-            conds.append(func.upper(c.country) == country.upper())
         return select(*[c[n] for n in PROFILE_COLUMNS]).where(and_(*conds)).order_by(c.handle)
 
     if handles is not None:

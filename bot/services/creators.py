@@ -9,7 +9,6 @@ came from.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -294,16 +293,13 @@ def build_profiles(
     if profiles.empty:
         return []
     frame, dates, sources = creator_frame(profiles, snapshots, videos, settings)
-    return profiles_from_frame(frame, dates, sources, range(len(frame)))
+    return profiles_from_frame(frame, dates, sources)
 
 
 def profiles_from_frame(
-    frame: pd.DataFrame, dates: pd.DataFrame, sources: pd.DataFrame, rows: Iterable[int]
+    frame: pd.DataFrame, dates: pd.DataFrame, sources: pd.DataFrame
 ) -> list[CreatorProfile]:
-    """CreatorProfile objects for the given positions of a creator_frame result."""
-    rows = list(rows)
-    frame = frame.iloc[rows].reset_index(drop=True)
-    dates, sources = dates.iloc[rows], sources.iloc[rows]
+    """CreatorProfile objects for the rows of a creator_frame result."""
     fields = [f for f in CreatorProfile.__dataclass_fields__ if f in frame.columns
               and f not in ("niches", "handle", "provenance")]  # fmt: skip
     rows = frame[fields].to_numpy(dtype=object)
