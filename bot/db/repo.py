@@ -121,6 +121,21 @@ async def creator_profiles(
     return await select_frame(conn, stmt([]))
 
 
+async def _of_creators(
+    conn: AsyncConnection,
+    stmt: Select[Any],
+    creator_id: Any,
+    creator_ids: Sequence[int] | None,
+    cols: list[str],
+) -> pd.DataFrame:
+    """``stmt``'s rows, for these creators only (in chunks of ids) unless None."""
+    if creator_ids is None:
+        return await select_frame(conn, stmt)
+    return await select_in(
+        conn, lambda chunk: stmt.where(creator_id.in_(chunk)), list(creator_ids), cols
+    )
+
+
 async def creator_snapshots(
     conn: AsyncConnection, workspace_id: int, creator_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -128,12 +143,7 @@ async def creator_snapshots(
     s = CreatorSnapshot.__table__.c
     cols = ["id", "creator_id", "as_of", "source", *SNAPSHOT_METRICS]
     stmt = select(*[s[n] for n in cols]).where(s.workspace_id == workspace_id)
-    if creator_ids is None:
-        frame = await select_frame(conn, stmt)
-    else:
-        frame = await select_in(
-            conn, lambda chunk: stmt.where(s.creator_id.in_(chunk)), list(creator_ids), cols
-        )
+    frame = await _of_creators(conn, stmt, s.creator_id, creator_ids, cols)
     if frame.empty:
         frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     return frame.sort_values(["creator_id", "as_of", "id"], kind="stable").reset_index(drop=True)
@@ -146,12 +156,7 @@ async def creator_videos(
     v = Video.__table__.c
     cols = ["creator_id", "posted_at", "views"]
     stmt = select(v.creator_id, v.posted_at, v.views).where(v.workspace_id == workspace_id)
-    if creator_ids is None:
-        frame = await select_frame(conn, stmt)
-    else:
-        frame = await select_in(
-            conn, lambda chunk: stmt.where(v.creator_id.in_(chunk)), list(creator_ids), cols
-        )
+    frame = await _of_creators(conn, stmt, v.creator_id, creator_ids, cols)
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)

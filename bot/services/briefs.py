@@ -139,15 +139,19 @@ async def get_brief(store: Store, workspace: str, name: str) -> BriefInfo:
     return (await _find_brief(store, workspace, name))[1]
 
 
-async def list_briefs(store: Store, workspace: str) -> list[BriefInfo]:
+async def _rows(store: Store, workspace: str, table: Any, order_by: Any) -> list[Any]:
+    """Every row of ``table`` in the workspace (none when it does not exist yet)."""
     ws = await _ws(store, workspace, create=False)
     if ws is None:
         return []
-    t = SavedBrief.__table__
+    t = table.__table__
     async with store.engine.connect() as conn:
-        rows = (
-            await conn.execute(select(t).where(t.c.workspace_id == ws.id).order_by(t.c.name))
-        ).all()
+        stmt = select(t).where(t.c.workspace_id == ws.id).order_by(order_by)
+        return list((await conn.execute(stmt)).all())
+
+
+async def list_briefs(store: Store, workspace: str) -> list[BriefInfo]:
+    rows = await _rows(store, workspace, SavedBrief, SavedBrief.name)
     return [_brief_info(r) for r in rows]
 
 
@@ -266,16 +270,7 @@ async def get_shortlist(store: Store, workspace: str, name: str) -> ShortlistInf
 
 
 async def list_shortlists(store: Store, workspace: str) -> list[ShortlistInfo]:
-    ws = await _ws(store, workspace, create=False)
-    if ws is None:
-        return []
-    t = Shortlist.__table__
-    async with store.engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                select(t).where(t.c.workspace_id == ws.id).order_by(t.c.created_at.desc())
-            )
-        ).all()
+    rows = await _rows(store, workspace, Shortlist, Shortlist.created_at.desc())
     return [_shortlist_info(r) for r in rows]
 
 
