@@ -116,3 +116,16 @@ async def test_changed_price_rates_rebuild_the_copy(store, settings, tmp_path) -
     again = await rank_brief(store, settings=cheaper, workspace="w", brief=brief,
                              cache=RankingCache())  # fmt: skip
     assert {c.handle for c in again.ranking.creators} == {"b", "c"}
+
+
+async def test_search_by_country_matches_codes_and_names_and_nothing_else(
+    store, settings, tmp_path
+) -> None:
+    from bot.services.creators import search
+
+    await load(store, settings, tmp_path, CREATORS)
+    for asked in ("US", "us", "United States"):
+        assert (await search(store, settings, "w", country=asked)).matched == 3, asked
+    for asked in ("Germany", "Atlantis"):  # a known code nobody has, and no country at all
+        found = await search(store, settings, "w", country=asked)
+        assert found.matched == 0 and found.creators == [], asked

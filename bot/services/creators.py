@@ -415,20 +415,20 @@ async def search(
     async with store.engine.connect() as conn:
         ws = await _workspace(conn, workspace)
     _, table = await default_cache.table(store, settings, ws.id)
-    codes = [c for c in table.countries if country and c.upper() == (
-        country_code(country) or country).upper()]  # fmt: skip
+    countries: list[str] = []
+    if country:  # as stored, matched case-insensitively; an unknown one matches nobody
+        wanted = (country_code(country) or country).upper()
+        countries = [c for c in table.countries if c.upper() == wanted] or [wanted]
     rows, _, notes = filter_rows(
         table,
         min_followers=min_followers,
         max_followers=max_followers,
-        countries=codes if country else (),
+        countries=countries,
         niches=[niche.strip().lower()] if niche else None,
         min_engagement=min_engagement,
         max_price=max_price,
         currency=currency,
     )
-    if country and not codes:
-        rows = rows[:0]
     followers = table.followers[rows]
     # most followed first, unknown last, ties by handle
     order = np.lexsort((table.handle_order[rows], -np.nan_to_num(followers, nan=-1.0)))
