@@ -63,6 +63,14 @@ async def find_workspace(conn: AsyncConnection, ref: str) -> WorkspaceRef | None
     return _ref(rows[0]) if rows else None
 
 
+async def require_workspace(conn: AsyncConnection, ref: str, hint: str) -> WorkspaceRef:
+    """:func:`find_workspace`, or WorkspaceNotFound("there is no workspace 'ref'" + hint)."""
+    ws = await find_workspace(conn, ref)
+    if ws is None:
+        raise WorkspaceNotFound(f"there is no workspace {ref!r}{hint}")
+    return ws
+
+
 async def ensure_workspace(
     conn: AsyncConnection, ref: str, *, guild_id: int | None = None
 ) -> WorkspaceRef:

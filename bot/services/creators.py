@@ -19,13 +19,13 @@ from bot.config import Settings
 from bot.db.engine import Store
 from bot.db.repo import (
     SNAPSHOT_METRICS,
-    WorkspaceNotFound,
     WorkspaceRef,
     creator_profiles,
     creator_snapshots,
     creator_videos,
     find_workspace,
     handle_labels,
+    require_workspace,
 )
 from bot.errors import UserError
 from bot.ingest.cells import country_code
@@ -335,13 +335,8 @@ def profiles_from_frame(
 
 
 async def _workspace(conn: Any, ref: str) -> WorkspaceRef:
-    ws = await find_workspace(conn, ref)
-    if ws is None:
-        raise WorkspaceNotFound(
-            f"there is no workspace {ref!r}; import data into it first "
-            "(campaign-bot import ... --workspace NAME)"
-        )
-    return ws
+    hint = "; import data into it first (campaign-bot import ... --workspace NAME)"
+    return await require_workspace(conn, ref, hint)
 
 
 async def require(store: Store, workspace: str, handle: str) -> str:

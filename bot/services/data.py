@@ -292,10 +292,8 @@ async def export_creators(
 
 async def workspace_status(store: Store, workspace: str) -> tuple[str, dict[str, object]]:
     """How much a workspace holds and how fresh it is."""
-    from bot.db.repo import WorkspaceNotFound, counts, find_workspace
+    from bot.db.repo import counts, require_workspace
 
     async with store.engine.connect() as conn:
-        ws = await find_workspace(conn, workspace)
-        if ws is None:
-            raise WorkspaceNotFound(f"there is no workspace {workspace!r} yet")
+        ws = await require_workspace(conn, workspace, " yet")
         return ws.name, await counts(conn, ws.id)

@@ -21,12 +21,12 @@ import numpy as np
 from bot.config import Settings
 from bot.db.engine import Store
 from bot.db.repo import (
-    WorkspaceNotFound,
     creator_profiles,
     creator_snapshots,
     creator_videos,
     data_stamp,
     find_workspace,
+    require_workspace,
 )
 from bot.errors import UserError
 from bot.ingest.cells import country_code
@@ -209,9 +209,7 @@ async def rank_brief(
 ) -> RankResult:
     cache = cache or default_cache
     async with store.engine.connect() as conn:
-        ws = await find_workspace(conn, workspace)
-    if ws is None:
-        raise WorkspaceNotFound(f"there is no workspace {workspace!r}; import creators first")
+        ws = await require_workspace(conn, workspace, "; import creators first")
     version, table = await cache.table(store, settings, ws.id)
 
     def run() -> tuple[Ranking, BudgetPlan | None]:

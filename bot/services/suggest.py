@@ -48,7 +48,7 @@ from bot.config import Settings
 from bot.db import trends_repo as repo
 from bot.db.engine import Store
 from bot.db.importer import VIDEO_SOURCE
-from bot.db.repo import WorkspaceNotFound, find_workspace
+from bot.db.repo import require_workspace
 from bot.errors import UserError
 from bot.services.briefs import NameTaken, ShortlistInfo, save_shortlist
 from bot.services.ranking import RankingCache, RankResult, rank_brief
@@ -830,9 +830,7 @@ async def suggest(
             raise SuggestError(f"hashtag: {hashtag[:60]!r} is not a hashtag name (e.g. gymtok)")
 
     async with store.engine.connect() as conn:
-        ws = await find_workspace(conn, workspace)
-        if ws is None:
-            raise WorkspaceNotFound(f"there is no workspace {workspace!r}; import data first")
+        ws = await require_workspace(conn, workspace, "; import data first")
         day = as_of or await repo.newest_snapshot(conn, ws.id, region="")
         if day is None:
             raise SuggestError(EMPTY)

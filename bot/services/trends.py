@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.db import trends_repo as repo
 from bot.db.engine import Store
 from bot.db.importer import VIDEO_SOURCE
-from bot.db.repo import WorkspaceNotFound, WorkspaceRef, find_workspace
+from bot.db.repo import WorkspaceRef, find_workspace, require_workspace
 from bot.errors import UserError
 from bot.ingest.cells import country_code
 from scoring.match import RelatedHashtag, normalise, related_hashtags
@@ -246,13 +246,8 @@ def _region(region: str | None) -> str:
 
 
 async def _workspace(conn: Any, ref: str) -> WorkspaceRef:
-    ws = await find_workspace(conn, ref)
-    if ws is None:
-        raise WorkspaceNotFound(
-            f"there is no workspace {ref!r}; import data into it first "
-            "(campaign-bot import hashtags FILE --workspace NAME)"
-        )
-    return ws
+    hint = "; import data into it first (campaign-bot import hashtags FILE --workspace NAME)"
+    return await require_workspace(conn, ref, hint)
 
 
 def _region_name(region: str) -> str:
