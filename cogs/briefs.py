@@ -22,7 +22,7 @@ from bot.render import cards_briefs as render
 from bot.render.embeds import CHOICE_NAME, CHOICES, SafeEmbed, clip, content, safe
 from bot.services import briefs as service
 from bot.services.ranking import brief_from_dict
-from cogs.common import Pages, client, heavy_cooldown, is_manager, workspace
+from cogs.common import Pages, client, heavy_cooldown, is_manager, store_of, workspace
 from cogs.rank_view import RankView, csv_file, ranked
 from scoring.brief import Brief, Objective
 
@@ -211,8 +211,7 @@ async def brief_names(
 ) -> list[app_commands.Choice[str]]:
     if interaction.guild is None:
         return []
-    store = client(interaction).store
-    assert store is not None
+    store = store_of(interaction)
     infos = await service.list_briefs(store, str(interaction.guild.id))
     return name_choices([i.name for i in infos], current)
 
@@ -222,8 +221,7 @@ async def shortlist_names(
 ) -> list[app_commands.Choice[str]]:
     if interaction.guild is None:
         return []
-    store = client(interaction).store
-    assert store is not None
+    store = store_of(interaction)
     infos = await service.list_shortlists(store, str(interaction.guild.id))
     return name_choices([i.name for i in infos], current)
 
@@ -304,8 +302,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
             currency=currency, creators_wanted=creators_wanted,
         )  # fmt: skip
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.save_brief(store, ws, name, fields, interaction.user.id)
         await interaction.response.send_message(
             embed=render.brief_card(info, heading="Brief saved")
@@ -314,8 +311,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
     @app_commands.command(name="list", description="The workspace's saved briefs")
     async def list_(self, interaction: discord.Interaction) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         infos = await service.list_briefs(store, ws)
         await send_pages(interaction, render.brief_list_pages(infos))
 
@@ -324,8 +320,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
     @app_commands.autocomplete(name=brief_names)
     async def show(self, interaction: discord.Interaction, name: str) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.get_brief(store, ws, name)
         await interaction.response.send_message(embed=render.brief_card(info))
 
@@ -366,8 +361,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
         if not changes and not cleared:
             raise UserError("nothing to change: give at least one option besides the name")
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.edit_brief(
             store, ws, name, changes, interaction.user.id, is_manager(interaction),
             clear=cleared,
@@ -383,8 +377,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
     @app_commands.autocomplete(name=brief_names)
     async def delete(self, interaction: discord.Interaction, name: str) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.get_brief(store, ws, name)
         await service.delete_brief(
             store, ws, info.name, interaction.user.id, is_manager(interaction)
@@ -407,8 +400,7 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
         objective: Objective | None = None,
     ) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.get_brief(store, ws, name)  # a typo gets a private answer
         await send_ranking(interaction, ws, _override(info.brief, objective), top)
 
@@ -468,8 +460,7 @@ class Shortlists(commands.GroupCog, group_name="shortlist", group_description="S
     @app_commands.command(name="list", description="The workspace's saved shortlists")
     async def list_(self, interaction: discord.Interaction) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         infos = await service.list_shortlists(store, ws)
         await send_pages(interaction, render.shortlist_list_pages(infos))
 
@@ -478,8 +469,7 @@ class Shortlists(commands.GroupCog, group_name="shortlist", group_description="S
     @app_commands.autocomplete(name=shortlist_names)
     async def show(self, interaction: discord.Interaction, name: str) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.get_shortlist(store, ws, name)
         await send_pages(interaction, render.shortlist_pages(info))
 
@@ -488,8 +478,7 @@ class Shortlists(commands.GroupCog, group_name="shortlist", group_description="S
     @app_commands.autocomplete(name=shortlist_names)
     async def export(self, interaction: discord.Interaction, name: str) -> None:
         ws = await workspace(interaction)
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         info = await service.get_shortlist(store, ws, name)
         body = service.shortlist_csv(info.data)  # at most 100 rows: quick
         await interaction.response.send_message(

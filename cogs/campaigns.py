@@ -25,7 +25,7 @@ from bot.services import briefs as briefs_service
 from bot.services import suggest as service
 from bot.services import trends as trends_service
 from cogs.briefs import brief_names
-from cogs.common import OwnedView, client, heavy_cooldown, workspace
+from cogs.common import OwnedView, client, heavy_cooldown, store_of, workspace
 from scoring.brief import Brief
 from scoring.match import normalise
 
@@ -152,8 +152,7 @@ class Campaigns(
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild is None:
             return []
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         names = await trends_service.hashtag_names(store, str(interaction.guild.id))
         typed = normalise(current)
         if typed:

@@ -16,12 +16,20 @@ from bot.services import workspaces
 
 if TYPE_CHECKING:
     from bot.app import CampaignBot
+    from bot.db.engine import Store
 
 T = TypeVar("T")
 
 
 def client(interaction: discord.Interaction) -> CampaignBot:
     return interaction.client  # type: ignore[return-value]
+
+
+def store_of(interaction: discord.Interaction) -> Store:
+    """The bot's store: open from setup_hook on, before any command can run."""
+    store = client(interaction).store
+    assert store is not None
+    return store
 
 
 async def workspace(interaction: discord.Interaction) -> str:

@@ -13,7 +13,7 @@ from bot.render import cards_trends, charts
 from bot.render.embeds import CHOICE_NAME, CHOICES
 from bot.services import data as data_service
 from bot.services import trends as service
-from cogs.common import client, heavy_cooldown, job, png, workspace
+from cogs.common import client, heavy_cooldown, job, png, store_of, workspace
 from scoring.match import normalise
 
 PERIODS = [
@@ -44,8 +44,7 @@ class Trends(commands.GroupCog, group_name="trends", group_description="Hashtag 
         cached = self._names.get(ws)
         if cached and time.monotonic() - cached[0] < NAMES_TTL_S:
             return cached[1]
-        store = client(interaction).store
-        assert store is not None
+        store = store_of(interaction)
         names = await service.hashtag_names(store, ws)
         self._names[ws] = (time.monotonic(), names)
         return names
