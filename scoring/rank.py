@@ -30,7 +30,12 @@ How a score is made (every step is in the result, so a person can check it):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import math
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,12 +120,14 @@ class Ranking:
 
 
 def _bits_for(table: CreatorTable, names: Sequence[str]) -> np.ndarray:
-    mask = np.zeros(table.niche_bits.shape[1], dtype=np.uint64)
+    word = table.niche_bits.dtype
+    width = word.itemsize * 8
+    mask = np.zeros(table.niche_bits.shape[1], dtype=word)
     index = {n: i for i, n in enumerate(table.niches)}
     for name in names:
         if name in index:
             k = index[name]
-            mask[k // 64] |= np.uint64(1) << np.uint64(k % 64)
+            mask[k // width] |= word.type(1 << (k % width))
     return mask
 
 
@@ -147,11 +154,14 @@ def _any_bits(block: np.ndarray, bits: np.ndarray) -> np.ndarray:
     return hit
 
 
-def _lookup(vocab: list[str], wanted: Sequence[str]) -> np.ndarray:
-    """A boolean table indexed by code (code -1, missing, is the last entry: False)."""
-    lut = np.zeros(len(vocab) + 1, dtype=bool)
-    lut[_codes_for(vocab, wanted)] = True
-    return lut
+def _in(codes: np.ndarray, vocab: Sequence[str], wanted: Sequence[str]) -> np.ndarray:
+    """Where ``codes`` (indices into ``vocab``; -1 for missing) name one of ``wanted``.
+    One comparison per wanted value: on a million small-integer codes each costs a tenth
+    of a millisecond, where a lookup-table gather first widens every code to 64 bits."""
+    hit = np.zeros(codes.shape, dtype=bool)
+    for code in _codes_for(list(vocab), wanted):
+        hit |= codes == code
+    return hit
 
 
 def hard_filter(table: CreatorTable, brief: Brief) -> tuple[np.ndarray, dict[str, int], list[str]]:
@@ -199,72 +209,122 @@ def filter_rows(
     in ``currency`` only: prices are never converted, and the others are counted in a note.
 
     Rows are sorted by followers (unknown last), so the follower range is a slice; every
-    other filter narrows an array of row numbers, so its cost follows what is left."""
+    other filter is a boolean mask over that slice's columns (views, never gathered copies),
+    and the rows are read off the combined mask once at the end."""
     n = len(table)
-    notes: list[str] = []
-    removed: dict[str, int] = {}
-    # ``everyone`` stands for all rows until a filter narrows them: filters then read whole
-    # columns directly instead of gathering a million row numbers.
-    everyone = _Everyone(n)
-    rows: Any = everyone
+    start, stop = 0, n
     if min_followers is not None or max_followers is not None:
         f = table.followers[: table.known_followers]
         lo = -np.inf if min_followers is None else min_followers
         hi = np.inf if max_followers is None else max_followers
         start = int(np.searchsorted(f, lo, side="left"))
-        stop = int(np.searchsorted(f, hi, side="right"))
-        rows = np.arange(start, stop)
-        removed["followers"] = n - len(rows)
+        stop = max(start, int(np.searchsorted(f, hi, side="right")))
 
-    def apply(name: str, keep: np.ndarray) -> None:
-        nonlocal rows
-        before = len(rows)
-        rows = np.flatnonzero(keep) if rows is everyone else rows[keep]
-        if before - len(rows):
-            removed[name] = before - len(rows)
+    def part(span: slice) -> tuple[np.ndarray, dict[str, int], int]:
+        """Rows of ``span`` that pass, what each filter removed there, and how many of
+        them are priced in another currency."""
+        keep: np.ndarray | None = None  # None: every row of the span
+        left = span.stop - span.start
+        cut: dict[str, int] = {}
+        other = 0
 
-    if tiers:
-        lut = np.zeros(len(TIER_NAMES) + 1, dtype=bool)
-        lut[[TIER_NAMES.index(t) for t in tiers]] = True
-        apply("tiers", lut[_take(table.tier, rows)])
-    if countries:
-        apply("countries", _lookup(table.countries, countries)[_take(table.country, rows)])
-    if languages:
-        apply("languages", _lookup(table.languages, languages)[_take(table.language, rows)])
-    if niches is not None:
-        apply("niches", _any_bits(_take(table.niche_bits, rows), _bits_for(table, niches)))
-    if exclude_handles:
-        apply("excluded", ~_take(table.handles.mask(exclude_handles), rows))
-    if min_engagement is not None:
-        apply("min_engagement", _take(table.num["engagement_rate_views"], rows) >= min_engagement)
-    if max_price is not None:
-        same = _lookup(table.currencies, [currency])[_take(table.currency, rows)]
-        other = int(np.count_nonzero(~same & ~np.isnan(_take(table.num["price"], rows))))
-        if other:
-            notes.append(
-                f"{other} creators priced in another currency than {currency} were left "
-                "out (prices are never converted)"
-            )
-        apply("max_price", same & (_take(table.num["price"], rows) <= max_price))
-    return np.arange(n) if rows is everyone else rows, removed, notes
+        def apply(name: str, passes: np.ndarray) -> None:
+            nonlocal keep, left
+            keep = passes if keep is None else keep & passes
+            now = int(np.count_nonzero(keep))
+            cut[name], left = left - now, now
 
+        if tiers:
+            apply("tiers", _in(table.tier[span], TIER_NAMES, tiers))
+        if countries:
+            apply("countries", _in(table.country[span], table.countries, countries))
+        if languages:
+            apply("languages", _in(table.language[span], table.languages, languages))
+        if niches is not None:
+            apply("niches", _any_bits(table.niche_bits[span], _bits_for(table, niches)))
+        if exclude_handles:
+            apply("excluded", ~table.handles.mask(exclude_handles)[span])
+        if min_engagement is not None:
+            apply("min_engagement", table.num["engagement_rate_views"][span] >= min_engagement)
+        if max_price is not None:
+            price = table.num["price"][span]
+            same = _in(table.currency[span], table.currencies, [currency])
+            elsewhere = ~same & ~np.isnan(price)
+            other = int(np.count_nonzero(elsewhere if keep is None else elsewhere & keep))
+            apply("max_price", same & (price <= max_price))
+        rows = np.arange(span.start, span.stop) if keep is None else np.flatnonzero(keep)
+        return (rows if keep is None else rows + span.start), cut, other
 
-class _Everyone:
-    """All rows of a table, as an index that costs nothing: ``column[everyone]`` is the
-    column itself."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def __len__(self) -> int:
-        return self.n
-
-
-def _take(column: np.ndarray, rows: Any) -> np.ndarray:
-    return column if isinstance(rows, _Everyone) else column[rows]
+    # Each filter reads whole columns, so a long span is split in two halves filtered on
+    # two threads; the rows and counts are the same either way.
+    half = (start + stop) // 2
+    spans = [slice(start, half), slice(half, stop)] if stop - start >= 10 * PARALLEL_FROM else [
+        slice(start, stop)]  # fmt: skip
+    parts = _run_all([functools.partial(part, span) for span in spans], parallel=len(spans) > 1)
+    removed: dict[str, int] = {}
+    if n - (stop - start):
+        removed["followers"] = n - (stop - start)
+    for name in parts[0][1]:
+        total = sum(cut[name] for _, cut, _ in parts)
+        if total:
+            removed[name] = total
+    notes: list[str] = []
+    other = sum(o for _, _, o in parts)
+    if other:
+        notes.append(
+            f"{other} creators priced in another currency than {currency} were left "
+            "out (prices are never converted)"
+        )
+    rows = parts[0][0] if len(parts) == 1 else np.concatenate([r for r, _, _ in parts])
+    return rows, removed, notes
 
 
 # --- factor scores -----------------------------------------------------------------------
+
+
+_indices = np.arange(0, dtype=np.uint32)
+
+
+def _index_range(m: int) -> np.ndarray:
+    """0 .. m-1 as uint32, from one array kept for reuse (read-only use)."""
+    global _indices
+    if len(_indices) < m:
+        _indices = np.arange(max(m, 2 * len(_indices)), dtype=np.uint32)
+    return _indices[:m]
+
+
+def _sorted(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, keys): ``v[order]`` ascending, and per sorted position a key that equals its
+    neighbour's exactly where the values do (``v`` holds no NaN).
+
+    Sorting is most of a broad brief's time, so values are sorted as one uint64 array of
+    (float32 bits made order-preserving) << 32 | index, which numpy sorts with SIMD in about
+    60% of an argsort's time. float64 values are rounded to float32 for that (rounding keeps
+    order but can join neighbours), then the few runs of equal float32 keys are put in
+    order by their float64 values, so the result is exact."""
+    m = len(v)
+    if v.dtype not in (np.float32, np.float64) or m >= 2**32 or sys.byteorder != "little":
+        order = np.argsort(v)
+        return order, v[order]
+    key = np.empty(m, dtype=np.uint64)
+    halves = key.view(np.uint32).reshape(m, 2)  # little-endian: [:, 0] low, [:, 1] high
+    high = halves[:, 1]
+    with np.errstate(over="ignore"):  # beyond float32's range: +-inf, still in order
+        np.add(v, np.float32(0), out=high.view(np.float32), casting="same_kind")  # -0 -> +0
+    flip = (high.view(np.int32) >> 31).view(np.uint32)  # all ones for negatives, else 0
+    flip |= np.uint32(0x80000000)
+    high ^= flip  # negatives reversed and below positives: unsigned order is value order
+    halves[:, 0] = _index_range(m)
+    key.sort()
+    order, s = halves[:, 0].astype(np.intp), halves[:, 1]
+    if v.dtype == np.float32:
+        return order, s
+    same = np.flatnonzero(s[1:] == s[:-1])
+    if len(same):
+        members = np.union1d(same, same + 1)  # positions in runs of equal float32 keys
+        run = np.cumsum(np.diff(members, prepend=-2) != 1)  # run number per member
+        order[members] = order[members][np.lexsort((v[order[members]], run))]
+    return order, v[order]
 
 
 def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
@@ -280,12 +340,14 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
     m = len(v)
     if m == 0:
         return out, None
-    order = np.argsort(v)
-    s = v[order]
+    order, s = _sorted(v)
+    at = order if known is None else known[order]  # where each sorted value sits in out
     # The i-th smallest gets (2i + 1) / 2m; a run of equal values [a, b] shares the mid-rank
     # (a + b + 1) / 2m. Runs are found among the few positions equal to their predecessor.
-    pct = np.empty(m, dtype=np.float64)
-    pct[order] = (np.arange(m, dtype=np.float64) + 0.5) / m
+    mid = np.arange(m, dtype=np.float64)
+    mid += 0.5
+    mid /= m
+    out[at] = mid
     tied = np.flatnonzero(s[1:] == s[:-1]) + 1  # i with s[i] == s[i - 1]
     if len(tied):
         new_run = np.ones(len(tied), dtype=bool)
@@ -296,18 +358,14 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
         members = np.repeat(first - np.cumsum(np.append(0, lengths[:-1])), lengths) + np.arange(
             lengths.sum()
         )
-        pct[order[members]] = np.repeat((first + last + 1) / (2.0 * m), lengths)
-    if known is None:
-        out = pct
-    else:
-        out[known] = pct
-    median = float(s[(m - 1) // 2] + s[m // 2]) / 2
+        out[at[members]] = np.repeat((first + last + 1) / (2.0 * m), lengths)
+    median = (float(v[order[(m - 1) // 2]]) + float(v[order[m // 2]])) / 2
     return out, median
 
 
 def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarray:
     price = table.num["price"][rows]
-    same = _lookup(table.currencies, [currency])[table.currency[rows]]
+    same = _in(table.currency[rows], table.currencies, [currency])
     return np.where(same & (price > 0), price, np.nan)
 
 
@@ -315,56 +373,49 @@ def raw_factors(
     table: CreatorTable,
     rows: np.ndarray,
     brief: Brief,
-    weights: dict[str, float] | None = None,
-    price: np.ndarray | None = None,
-) -> dict[str, np.ndarray | None]:
-    """Each factor's raw value for the given rows (NaN where unknown); None for factors
-    whose weight is 0 (they are not computed at all)."""
-    weighted = {f for f in FACTORS if weights is None or weights.get(f, 0.0) > 0}
-    needed = {"views", "engagement_rate_views", "risk"}
-    needed |= {c for f, c in (("shares", "share_rate"), ("comments", "comment_rate"),
-                              ("likes", "like_rate"), ("watch_time", "completion_rate"))
-               if f in weighted}  # fmt: skip
-    nan = np.full(len(rows), np.nan, dtype=np.float32)
-    num = {k: (table.num[k][rows] if k in needed else nan) for k in (
-        "views", "engagement_rate_views", "share_rate", "comment_rate", "like_rate",
-        "completion_rate", "risk")}  # fmt: skip
-    price = _price_in(table, rows, brief.currency) if price is None else price
-    views = num["views"]
-    engagements = views * num["engagement_rate_views"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        outcome = {
-            "awareness": views / price,
-            "engagement": engagements / price,
-            "conversion": engagements / price,
-            "ugc": 1.0 / price,
-        }[brief.objective]
-    raw: dict[str, np.ndarray | None] = {
-        "engagement": num["engagement_rate_views"],
-        "shares": num["share_rate"],
-        "comments": num["comment_rate"],
-        "likes": num["like_rate"],
-        "reach": views,
-        "watch_time": num["completion_rate"],
-        "cost_efficiency": outcome,
-        "niche_fit": None,
-        "audience_fit": None,
-        "authenticity": 1.0 - num["risk"],
+    weights: dict[str, float],
+) -> dict[str, Callable[[], np.ndarray] | None]:
+    """For each weighted factor, a function computing its raw values for the given rows
+    (NaN where unknown); None for factors whose weight is 0 (never computed)."""
+    columns: dict[str, np.ndarray] = {}
+
+    def col(name: str) -> np.ndarray:
+        if name not in columns:
+            columns[name] = table.num[name][rows]
+        return columns[name]
+
+    def cost_efficiency() -> np.ndarray:
+        price = _price_in(table, rows, brief.currency)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if brief.objective == "awareness":
+                return col("views") / price
+            if brief.objective == "ugc":
+                return 1.0 / price
+            return col("views") * col("engagement_rate_views") / price  # engagements
+
+    makers: dict[str, Callable[[], np.ndarray]] = {
+        "engagement": lambda: col("engagement_rate_views"),
+        "shares": lambda: col("share_rate"),
+        "comments": lambda: col("comment_rate"),
+        "likes": lambda: col("like_rate"),
+        "reach": lambda: col("views"),
+        "watch_time": lambda: col("completion_rate"),
+        "cost_efficiency": cost_efficiency,
+        "niche_fit": lambda: _niche_fit(table, rows, brief),
+        "audience_fit": lambda: _audience_fit(table, rows, brief),
+        "authenticity": lambda: 1.0 - col("risk"),
     }
-    if "niche_fit" in weighted:
-        raw["niche_fit"] = _niche_fit(table, rows, brief)
-    if "audience_fit" in weighted:
-        raw["audience_fit"] = _audience_fit(table, rows, brief)
-    return {f: (v if f in weighted else None) for f, v in raw.items()}
+    return {f: makers[f] if weights.get(f, 0.0) > 0 else None for f in FACTORS}
 
 
 def _niche_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.ndarray:
     if not (brief.niches or brief.keywords):
         return np.full(len(rows), np.nan)
-    block = table.niche_bits[rows]
+    block = np.stack([table.niche_bits[:, w][rows] for w in range(table.niche_bits.shape[1])],
+                     axis=1)  # fmt: skip
     fit = np.where(_any_bits(block, _bits_for(table, keyword_niches(table, brief))), 0.5, 0.0)
     fit = np.where(_any_bits(block, _bits_for(table, brief.niches)), 0.75, fit)
-    primary_in = _lookup(table.niches, brief.niches)[table.primary_niche[rows]]
+    primary_in = _in(table.primary_niche[rows], table.niches, brief.niches)
     return np.where(primary_in, 1.0, fit)
 
 
@@ -373,7 +424,7 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
     used = np.zeros(len(rows), dtype=bool)
     unknown = np.zeros(len(rows), dtype=bool)
     if brief.countries and table.aud_countries:
-        share = np.where(_lookup(table.aud_countries, brief.countries)[table.aud_country[rows]],
+        share = np.where(_in(table.aud_country[rows], table.aud_countries, brief.countries),
                          table.aud_country_share[rows], 0).sum(axis=1)  # fmt: skip
         missing = np.isnan(table.aud_country_share[rows][:, 0])
         fit *= np.where(missing, 1.0, share)
@@ -395,43 +446,108 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
     return np.where(used & ~unknown, np.clip(fit, 0, 1), np.nan)
 
 
+# Sorting is most of a broad brief's time and numpy sorts without the GIL, so a large
+# pool's factors are scored by the calling thread and one helper thread together (the
+# machines this runs on have two cores or more). Small pools are not worth the hand-over.
+PARALLEL_FROM = 20_000
+_helper: ThreadPoolExecutor | None = None
+
+
+def _run_all(tasks: list[Callable[[], Any]], parallel: bool) -> list[Any]:
+    """Results of ``tasks`` in order. In parallel, the caller and the helper thread take
+    tasks from one queue, so neither waits while work is left; a helper busy with another
+    ranking's tasks is not waited for."""
+    global _helper
+    if not parallel or len(tasks) < 2:
+        return [task() for task in tasks]
+    results: list[Any] = [None] * len(tasks)
+    queue = iter(range(len(tasks)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = next(queue, None)
+            if i is None:
+                return
+            results[i] = tasks[i]()
+
+    if _helper is None:
+        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rank-helper")
+    helping = _helper.submit(work)
+    work()
+    if not helping.cancel():
+        helping.result()  # it took tasks (or failed): wait for them
+    return results
+
+
+def _score(f: str, make: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """(raw values, score, pool median of the raw values) of one factor: percentiles for
+    rate factors, the value itself for fit factors."""
+    values = make()
+    if f in RATE_FACTORS:
+        return (values, *percentiles(values))
+    known = values[~np.isnan(values)]
+    return values, values, float(np.median(known)) if len(known) else None
+
+
 def factor_scores(
-    raw: dict[str, np.ndarray | None],
-) -> tuple[dict[str, np.ndarray | None], dict[str, float | None]]:
-    """Scores per factor (percentiles for rate factors, the value for fit factors) and the
-    pool median of each factor's raw value; None for factors not computed."""
-    scores: dict[str, np.ndarray | None] = {}
-    medians: dict[str, float | None] = {}
-    for f in FACTORS:
-        values = raw[f]
-        if values is None:
-            scores[f], medians[f] = None, None
-        elif f in RATE_FACTORS:
-            scores[f], medians[f] = percentiles(values)
-        else:
-            scores[f] = values
-            known = values[~np.isnan(values)]
-            medians[f] = float(np.median(known)) if len(known) else None
-    return scores, medians
+    makers: dict[str, Callable[[], np.ndarray] | None], pool: int
+) -> tuple[dict[str, np.ndarray | None], dict[str, np.ndarray | None], dict[str, float | None]]:
+    """Raw values, scores and pool medians per factor; None for factors not computed. The
+    longest tasks go first so the two threads finish together: cost efficiency (float64
+    values), then the other rate factors (a sort each), then the fit factors."""
+    todo = [f for f in ("cost_efficiency", *RATE_FACTORS, *FIT_FACTORS)
+            if makers[f] is not None]  # fmt: skip
+    todo = list(dict.fromkeys(todo))
+    done = _run_all([functools.partial(_score, f, makers[f]) for f in todo],
+                    parallel=pool >= PARALLEL_FROM)  # fmt: skip
+    out = dict(zip(todo, done, strict=True))
+    raw = {f: out[f][0] if f in out else None for f in FACTORS}
+    scores = {f: out[f][1] if f in out else None for f in FACTORS}
+    medians = {f: out[f][2] if f in out else None for f in FACTORS}
+    return raw, scores, medians
+
+
+def _combine_part(
+    scores: dict[str, np.ndarray | None],
+    weights: dict[str, float],
+    risk: np.ndarray,
+    part: slice,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """combine() for the rows in ``part`` (start and stop given)."""
+    used = [f for f in FACTORS if weights.get(f, 0.0) > 0 and scores[f] is not None]
+    num = np.zeros(part.stop - part.start)
+    den = np.zeros(part.stop - part.start)
+    for f in used:
+        s: np.ndarray = scores[f][part].astype(np.float64, copy=False)  # type: ignore[index]
+        missing = np.isnan(s)
+        if missing.any():
+            num += weights[f] * np.where(missing, 0.0, s)
+            den += weights[f] * ~missing
+        else:  # the same sums, without the masks
+            num += weights[f] * s
+            den += weights[f]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(den > 0, num / den, 0.0)
+    final = base * (1.0 - PENALTY * np.nan_to_num(risk[part].astype(np.float64)))
+    return final, base, den
 
 
 def combine(
     scores: dict[str, np.ndarray | None], weights: dict[str, float], risk: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(final score, weighted sum before the penalty, weight known per row)."""
-    used = [f for f in FACTORS if weights.get(f, 0.0) > 0 and scores[f] is not None]
-    if not used:
-        zeros = np.zeros(len(risk))
-        return zeros, zeros, zeros
-    w = np.array([weights[f] for f in used])
-    stacked = np.vstack([scores[f] for f in used])  # type: ignore[misc]
-    missing = np.isnan(stacked)
-    stacked[missing] = 0.0
-    num = w @ stacked
-    den = w @ ~missing
-    with np.errstate(divide="ignore", invalid="ignore"):
-        base = np.where(den > 0, num / den, 0.0)
-    final = base * (1.0 - PENALTY * np.nan_to_num(risk))
+    """(final score, weighted sum before the penalty, weight known per row). Each row's sum
+    runs over the factors in the same order whatever the row's position, so equal inputs
+    give equal scores (ties then break by handle); a large pool is summed in two halves on
+    two threads, with the same results."""
+    m = len(risk)
+    parts = [slice(0, m // 2), slice(m // 2, m)] if m >= 2 * PARALLEL_FROM else [slice(0, m)]
+    done = _run_all([functools.partial(_combine_part, scores, weights, risk, p) for p in parts],
+                    parallel=len(parts) > 1)  # fmt: skip
+    if len(done) == 1:
+        return done[0]
+    final, base, den = (np.concatenate(x) for x in zip(*done, strict=True))
     return final, base, den
 
 
@@ -539,11 +655,8 @@ def rank(
     if len(rows) == 0:
         notes.append("no creator passes the brief's filters; loosen one of them")
         return Ranking(brief, weights, 0, len(table), removed, [], empty_medians, notes)
-    price = _price_in(table, rows, brief.currency)
-    raw = raw_factors(table, rows, brief, weights, price)
-    scores, medians = factor_scores(raw)
-    risk = table.num["risk"][rows].astype(np.float64)
-    final, _, den = combine(scores, weights, risk)
+    raw, scores, medians = factor_scores(raw_factors(table, rows, brief, weights), len(rows))
+    final, _, den = combine(scores, weights, table.num["risk"][rows])
     chosen, relaxed = select(final, table.handle_order[rows], table.primary_niche[rows], k, cap)
     if relaxed:
         notes.append(
@@ -553,75 +666,82 @@ def rank(
     # A factor's neutral score: 0.5 for percentiles, the pool median for fit factors.
     neutral = {f: 0.5 if f in RATE_FACTORS else (medians[f] if medians[f] is not None else 0.5)
                for f in FACTORS}  # fmt: skip
-    out = []
-    for position, i in enumerate(chosen, start=1):
-        out.append(_explain(table, rows[i], i, position, float(final[i]), raw, scores,
-                            weights, float(den[i]), medians, neutral, brief,
-                            price))  # fmt: skip
+    # Explanations read a few values per creator: gather them for the chosen rows at once
+    # and work on Python floats (numpy scalars cost a microsecond per operation).
+    picked = rows[chosen]
+    per_factor = {f: None if scores[f] is None or raw[f] is None else  # type: ignore[union-attr]
+                  list(zip(scores[f][chosen].tolist(), raw[f][chosen].tolist(), strict=True))
+                  for f in FACTORS}  # fmt: skip
+    prices = _price_in(table, picked, brief.currency).tolist()
+    out = [_explain(table, row, position, score,
+                    {f: None if v is None else v[j] for f, v in per_factor.items()},
+                    weights, d, medians, neutral, brief, price)
+           for j, (position, row, score, d, price) in enumerate(zip(
+               range(1, len(chosen) + 1), picked.tolist(), final[chosen].tolist(),
+               den[chosen].tolist(), prices, strict=True))]  # fmt: skip
     return Ranking(brief, weights, len(rows), len(table), removed, out, medians, notes)
 
 
-def _explain(table: CreatorTable, row: int, i: int, position: int, score: float,
-             raw: dict[str, np.ndarray | None], scores: dict[str, np.ndarray | None],
-             weights: dict[str, float], den: float, medians: dict[str, float | None],
-             neutral: dict[str, float], brief: Brief, price_in_currency: np.ndarray
-             ) -> RankedCreator:  # fmt: skip
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _explain(table: CreatorTable, row: int, position: int, score: float,
+             values: dict[str, tuple[float, float] | None], weights: dict[str, float],
+             den: float, medians: dict[str, float | None], neutral: dict[str, float],
+             brief: Brief, price_same: float) -> RankedCreator:  # fmt: skip
+    """One ranked creator; ``values``: (score, raw value) per factor, None if not weighted."""
     factors = []
     for f in FACTORS:
-        column, values = scores[f], raw[f]
-        if column is None or values is None:
+        pair = values[f]
+        if pair is None:
             factors.append(FactorScore(f, None, 0.0, 0.0, f"{LABELS[f]}: not weighted"))
             continue
-        s = column[i]
-        known = not np.isnan(s)
+        s, value = pair
+        known = not math.isnan(s)
         w = weights.get(f, 0.0) / den if (known and den > 0) else 0.0
-        contribution = w * (float(s) - neutral[f]) if known else 0.0
-        factors.append(
-            FactorScore(
-                f,
-                float(s) if known else None,
-                w,
-                contribution,
-                _factor_text(f, float(values[i]), medians[f], brief),
-            )
-        )
+        contribution = w * (s - neutral[f]) if known else 0.0
+        factors.append(FactorScore(f, s if known else None, w, contribution,
+                                   _factor_text(f, value, medians[f], brief)))  # fmt: skip
     ranked = sorted((x for x in factors if x.weight > 0), key=lambda x: -x.contribution)
     lifted = [x.text for x in ranked if x.contribution > 0.005][:3]
     held = [x.text for x in reversed(ranked) if x.contribution < -0.005][:2]
     num = table.num
-    price_same = price_in_currency[i]
-    views = float(num["views"][row])
-    er = float(num["engagement_rate_views"][row])
-    eng = views * er if np.isfinite(views) and np.isfinite(er) else None
-    cost = float(price_same) if np.isfinite(price_same) else None
+    views = _finite(float(num["views"][row]))
+    er = _finite(float(num["engagement_rate_views"][row]))
+    eng = views * er if views is not None and er is not None else None
+    cost = _finite(price_same)
     fc = Forecast(
-        views=views if np.isfinite(views) else None,
+        views=views,
         engagements=eng,
         cost=cost,
-        cpm=cost / views * 1000 if cost is not None and views > 0 else None,
+        cpm=cost / views * 1000 if cost is not None and views is not None and views > 0 else None,
         cpe=cost / eng if cost is not None and eng else None,
         currency=brief.currency,
     )
     tier = int(table.tier[row])
-    flag_row = {k: float(v[row]) for k, v in num.items()}
-    flag_row["tier"] = TIER_NAMES[tier] if tier >= 0 else None
-    flags = flag_reasons(int(table.risk_bits[row]), flag_row, DEFAULT_TIER_ER)
+    bits = int(table.risk_bits[row])
+    flags: list[str] = []
+    if bits:
+        flag_row = {k: float(v[row]) for k, v in num.items()}
+        flag_row["tier"] = TIER_NAMES[tier] if tier >= 0 else None
+        flags = flag_reasons(bits, flag_row, DEFAULT_TIER_ER)
     primary = int(table.primary_niche[row])
-    followers = float(num["followers"][row])
+    risk = _finite(float(num["risk"][row]))
     return RankedCreator(
         rank=position,
         creator_id=int(table.ids[row]),
         handle=table.handles[row],
         score=score,
         tier=TIER_NAMES[tier] if tier >= 0 else None,
-        followers=followers if np.isfinite(followers) else None,
+        followers=_finite(float(num["followers"][row])),
         primary_niche=table.niches[primary] if primary >= 0 else None,
-        price=float(num["price"][row]) if np.isfinite(num["price"][row]) else None,
+        price=_finite(float(num["price"][row])),
         price_is_estimate=bool(table.price_is_estimate[row]),
         forecast=fc,
         factors=factors,
         lifted_by=lifted,
         held_back_by=held,
         flags=flags,
-        risk=float(num["risk"][row]) if np.isfinite(num["risk"][row]) else 0.0,
+        risk=risk if risk is not None else 0.0,
     )

@@ -102,7 +102,7 @@ class CreatorTable:
     currencies: list[str]
     price_is_estimate: np.ndarray  # bool
     tier: np.ndarray  # int8 index into TIER_NAMES, -1 unknown
-    niche_bits: np.ndarray  # (n, words) uint64
+    niche_bits: np.ndarray  # (n, words) uint8/16/32/64: bit k of word w is niche w*width+k
     niches: list[str]
     primary_niche: np.ndarray  # int16 index into niches, -1 none
     age: np.ndarray  # (n, len(ages)) float32 audience shares, NaN unknown
@@ -178,13 +178,16 @@ class CreatorTable:
         flat = flat[flat.notna()]
         vocab = sorted(set(flat))
         index = {v: i for i, v in enumerate(vocab)}
-        words = max(1, (len(vocab) + 63) // 64)
-        bits = np.zeros((n, words), dtype=np.uint64)
+        # Words as narrow as the vocabulary allows: the niche filter reads this column for
+        # every creator, and 12 niches in 2 bytes read 4x faster than in 8.
+        width = next((w for w in (8, 16, 32) if len(vocab) <= w), 64)
+        word = np.dtype(f"uint{width}")
+        words = max(1, (len(vocab) + width - 1) // width)
+        bits = np.zeros((n, words), dtype=word)
         rows = flat.index.to_numpy()
         codes = flat.map(index).to_numpy(dtype=np.int64)
-        np.bitwise_or.at(
-            bits, (rows, codes // 64), np.left_shift(np.uint64(1), (codes % 64).astype(np.uint64))
-        )
+        np.bitwise_or.at(bits, (rows, codes // width),
+                         np.left_shift(1, codes % width).astype(word))  # fmt: skip
         primary = np.full(n, -1, dtype=np.int16)
         first = ~pd.Index(rows).duplicated(keep="first")
         primary[rows[first]] = codes[first]

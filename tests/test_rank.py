@@ -180,14 +180,40 @@ BRIEFS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(params=["one thread", "two threads"])
+def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Large pools are filtered, scored and summed on two threads: run a test both ways
+    (a threshold of 1 makes every pool large)."""
+    import scoring.rank
+
+    monkeypatch.setattr(scoring.rank, "PARALLEL_FROM", 1 if request.param == "two threads"
+                        else 10**12)  # fmt: skip
+    return request.param
+
+
 @pytest.mark.parametrize("spec", BRIEFS)
-def test_matches_the_reference_implementation(spec: dict) -> None:
+def test_matches_the_reference_implementation(spec: dict, threads: str) -> None:
     frame = creators(600, seed=11)
     b = brief(**spec)
     got = rank(CreatorTable.from_frame(frame), b, top=12, max_per_niche=2)
     want = reference(frame, b, 12, 2)
     assert [c.handle for c in got.creators] == [h for h, _ in want]
     assert [c.score for c in got.creators] == pytest.approx([s for _, s in want])
+
+
+@pytest.mark.parametrize("spec", BRIEFS)
+def test_two_threads_give_exactly_what_one_gives(spec: dict, monkeypatch) -> None:
+    import dataclasses
+
+    import scoring.rank
+
+    table = CreatorTable.from_frame(creators(2_000, seed=3))
+    b = brief(**spec)
+    monkeypatch.setattr(scoring.rank, "PARALLEL_FROM", 10**12)
+    one = dataclasses.asdict(rank(table, b, top=20))
+    monkeypatch.setattr(scoring.rank, "PARALLEL_FROM", 1)
+    two = dataclasses.asdict(rank(table, b, top=20))
+    assert one == two  # every score, count, median and text, to the last bit
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -398,16 +424,51 @@ def test_brief_lists_accept_commas_and_normalise() -> None:
     assert list(itertools.islice(b.resolved_weights(), 1))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from([1.0, 2.0, 2.0, 3.5, np.nan]),
-                          st.floats(0, 10, width=32)), max_size=60))  # fmt: skip
-def test_percentiles_are_mid_ranks_with_ties_shared(values: list[float]) -> None:
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            # ties, signed zeros, infinities, float64 neighbours one float32 can't tell apart
+            st.sampled_from([1.0, 2.0, 2.0, 3.5, np.nan, 0.0, -0.0, -2.0, np.inf, -np.inf,
+                             1 + 2**-40, 1 + 2**-41, 1e300, -1e300, 5e-324]),
+            st.floats(-10, 10, width=32),
+            st.floats(allow_nan=False),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from([np.float32, np.float64]),
+)  # fmt: skip
+def test_percentiles_are_mid_ranks_with_ties_shared(values: list[float], dtype: type) -> None:
     from scoring.rank import percentiles
 
-    x = np.array(values, dtype=np.float32)
+    with np.errstate(over="ignore"):  # float64 values beyond float32 become +-inf
+        x = np.array(values, dtype=dtype)
     got, median = percentiles(x)
     series = pd.Series(x, dtype="float64")
     known = series.notna().sum()
     want = series.rank(method="average") / known - 0.5 / known if known else series
     np.testing.assert_allclose(got, want.to_numpy(), rtol=1e-12)
-    assert median == (None if not known else pytest.approx(float(series.median())))
+    assert median == (None if not known else pytest.approx(float(series.median()), nan_ok=True))
+
+
+@pytest.mark.parametrize("vocabulary", [5, 12, 30, 64, 70, 150])
+def test_niche_bits_of_any_width_filter_and_fit_like_the_lists(vocabulary: int) -> None:
+    """Niche sets are bit words as narrow as the vocabulary allows (8 to 64 bits, several
+    words past 64 niches): filters and niche fit read the same as the plain lists."""
+    rng = np.random.default_rng(vocabulary)
+    names = [f"n{i:03d}" for i in range(vocabulary)]
+    frame = creators(300, seed=vocabulary)
+    frame["niches"] = [",".join(rng.choice(names, size=int(rng.integers(1, 4)), replace=False))
+                       for _ in range(len(frame))]  # fmt: skip
+    table = CreatorTable.from_frame(frame)
+    width = table.niche_bits.dtype.itemsize * 8
+    assert width == next((w for w in (8, 16, 32) if vocabulary <= w), 64)
+    assert table.niche_bits.shape[1] == -(-vocabulary // width)
+    wanted = [names[0], names[-1], names[vocabulary // 2]]
+    got = rank(table, brief(niches=wanted, weights={"niche_fit": 1}), top=300,
+               max_per_niche=None)  # fmt: skip
+    lists = {h: n.split(",") for h, n in zip(frame["handle"], frame["niches"], strict=True)}
+    assert {c.handle for c in got.creators} == {h for h, n in lists.items() if set(n) & set(wanted)}
+    for c in got.creators:
+        fit = next(f.score for f in c.factors if f.name == "niche_fit")
+        assert fit == (1.0 if lists[c.handle][0] in wanted else 0.75)
