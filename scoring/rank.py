@@ -359,7 +359,8 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
             lengths.sum()
         )
         out[at[members]] = np.repeat((first + last + 1) / (2.0 * m), lengths)
-    median = (float(v[order[(m - 1) // 2]]) + float(v[order[m // 2]])) / 2
+    a, b = float(v[order[(m - 1) // 2]]), float(v[order[m // 2]])
+    median = a if a == b else (a + b) / 2 if math.isfinite(a + b) else a / 2 + b / 2
     return out, median
 
 

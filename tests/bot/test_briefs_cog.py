@@ -455,8 +455,14 @@ async def test_budget_plan_stays_within_the_budget(stocked) -> None:
 
 async def test_export_csv_is_an_attachment_with_formulas_neutralised(stocked, monkeypatch) -> None:
     w = stocked
-    real = scoring.rank.flag_reasons
-    monkeypatch.setattr(scoring.rank, "flag_reasons", lambda *a: [HOSTILE, *real(*a)])
+    real = scoring.rank._explain
+
+    def hostile_flags(*args, **kwargs):  # every ranked creator carries a hostile flag text
+        creator = real(*args, **kwargs)
+        creator.flags = [HOSTILE, *creator.flags]
+        return creator
+
+    monkeypatch.setattr(scoring.rank, "_explain", hostile_flags)
     result = await w.member.slash(w.channel, "rank", budget="5000", niches="fitness, food")
     message = shown(result)
     export = await w.member.click(message, label="Export CSV")
@@ -513,8 +519,14 @@ async def test_save_shortlist_then_show_and_export_it(stocked) -> None:
 
 async def test_saved_shortlist_export_neutralises_formulas(stocked, monkeypatch) -> None:
     w = stocked
-    real = scoring.rank.flag_reasons
-    monkeypatch.setattr(scoring.rank, "flag_reasons", lambda *a: [HOSTILE, *real(*a)])
+    real = scoring.rank._explain
+
+    def hostile_flags(*args, **kwargs):  # every ranked creator carries a hostile flag text
+        creator = real(*args, **kwargs)
+        creator.flags = [HOSTILE, *creator.flags]
+        return creator
+
+    monkeypatch.setattr(scoring.rank, "_explain", hostile_flags)
     result = await w.member.slash(w.channel, "rank", budget="5000")
     modal = await w.member.click(shown(result), label="Save shortlist")
     assert modal.modal["components"][0]["components"][0]["value"].startswith("quick rank ")
