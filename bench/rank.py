@@ -1,6 +1,6 @@
 """Benchmark: ranking a brief over a workspace's columnar copy, against SQL and pandas.
 
-    .venv/bin/python bench/rank.py [--creators 1000000] [--runs 15] [--plain-malloc]
+    .venv/bin/python bench/rank.py [--creators 1000000] [--runs 15]
 
 Builds a deterministic synthetic workspace of N creators, then times (median of --runs):
 - loading the columnar copy from its file (what the bot does at start and after an import);
@@ -8,8 +8,6 @@ Builds a deterministic synthetic workspace of N creators, then times (median of 
 - the same two briefs as one SQL query in SQLite (filters in WHERE, percent_rank() windows
   per factor, the weighted sum, ORDER BY ... LIMIT) and as a pandas pipeline (boolean
   filters, rank(pct=True), nlargest), and prints the ratios.
-Runs with the allocator settings campaign-bot applies at start (bot/malloc.py: freed
-memory is kept for reuse); --plain-malloc measures with glibc's defaults instead.
 Ends with one JSON line of figures.
 """
 
@@ -29,7 +27,6 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.malloc import keep_freed_memory
 from bot.services.ranking import load_table_file, save_table_file
 from scoring.brief import Brief
 from scoring.metrics import tier
@@ -156,13 +153,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--creators", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument(
-        "--plain-malloc",
-        action="store_true",
-        help="keep glibc's allocator defaults (the bot changes them at start)",
-    )
     args = ap.parse_args()
-    kept = False if args.plain_malloc else keep_freed_memory()
     n = args.creators
     t0 = time.perf_counter()
     frame = synthetic(n)
@@ -183,7 +174,6 @@ def main() -> None:
             "bench": "rank",
             "creators": n,
             "runs": args.runs,
-            "malloc_keeps_freed": kept,
             "load_copy_ms": round(load_ms, 2),
             "load_target_ms": 1000,
         }
