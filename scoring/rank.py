@@ -523,6 +523,8 @@ def _combine_part(
     for f in used:
         s: np.ndarray = scores[f][part].astype(np.float64, copy=False)  # type: ignore[index]
         missing = np.isnan(s)
+        if missing.all():  # unknown for every row here: adds nothing to either sum
+            continue
         if missing.any():
             num += weights[f] * np.where(missing, 0.0, s)
             den += weights[f] * ~missing
@@ -531,7 +533,8 @@ def _combine_part(
             den += weights[f]
     with np.errstate(divide="ignore", invalid="ignore"):
         base = np.where(den > 0, num / den, 0.0)
-    final = base * (1.0 - PENALTY * np.nan_to_num(risk[part].astype(np.float64)))
+    r = risk[part].astype(np.float64)
+    final = base * (1.0 - PENALTY * (np.nan_to_num(r) if np.isnan(r).any() else r))
     return final, base, den
 
 
