@@ -22,6 +22,7 @@ from bot.errors import UserError
 from bot.ingest.fields import KINDS
 from bot.ingest.numbers import parse_number
 from bot.ingest.report import ImportRejected
+from bot.malloc import keep_freed_memory
 
 log = logging.getLogger("campaign_bot")
 
@@ -625,6 +626,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    keep_freed_memory()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
