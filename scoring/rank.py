@@ -219,6 +219,7 @@ def filter_rows(
         hi = np.inf if max_followers is None else max_followers
         start = int(np.searchsorted(f, lo, side="left"))
         stop = max(start, int(np.searchsorted(f, hi, side="right")))
+    excluded = table.handles.mask(exclude_handles) if exclude_handles else None
 
     def part(span: slice) -> tuple[np.ndarray, dict[str, int], int]:
         """Rows of ``span`` that pass, what each filter removed there, and how many of
@@ -242,8 +243,8 @@ def filter_rows(
             apply("languages", _in(table.language[span], table.languages, languages))
         if niches is not None:
             apply("niches", _any_bits(table.niche_bits[span], _bits_for(table, niches)))
-        if exclude_handles:
-            apply("excluded", ~table.handles.mask(exclude_handles)[span])
+        if excluded is not None:
+            apply("excluded", ~excluded[span])
         if min_engagement is not None:
             apply("min_engagement", table.num["engagement_rate_views"][span] >= min_engagement)
         if max_price is not None:
@@ -252,8 +253,9 @@ def filter_rows(
             elsewhere = ~same & ~np.isnan(price)
             other = int(np.count_nonzero(elsewhere if keep is None else elsewhere & keep))
             apply("max_price", same & (price <= max_price))
-        rows = np.arange(span.start, span.stop) if keep is None else np.flatnonzero(keep)
-        return (rows if keep is None else rows + span.start), cut, other
+        if keep is None:
+            return np.arange(span.start, span.stop), cut, other
+        return np.flatnonzero(keep) + span.start, cut, other
 
     # Each filter reads whole columns, so a long span is split in two halves filtered on
     # two threads; the rows and counts are the same either way.
