@@ -454,6 +454,7 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
 # machines this runs on have two cores or more). Small pools are not worth the hand-over.
 PARALLEL_FROM = 20_000
 _helper: ThreadPoolExecutor | None = None
+_helper_lock = threading.Lock()
 
 
 def _run_all(tasks: list[Callable[[], Any]], parallel: bool) -> list[Any]:
@@ -475,8 +476,9 @@ def _run_all(tasks: list[Callable[[], Any]], parallel: bool) -> list[Any]:
                 return
             results[i] = tasks[i]()
 
-    if _helper is None:
-        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rank-helper")
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rank-helper")
     helping = _helper.submit(work)
     work()
     if not helping.cancel():
