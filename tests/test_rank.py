@@ -472,3 +472,21 @@ def test_niche_bits_of_any_width_filter_and_fit_like_the_lists(vocabulary: int) 
     for c in got.creators:
         fit = next(f.score for f in c.factors if f.name == "niche_fit")
         assert fit == (1.0 if lists[c.handle][0] in wanted else 0.75)
+
+
+def test_rankings_running_at_once_share_the_helper_thread_safely(monkeypatch) -> None:
+    """The bot ranks on several executor threads; each ranking hands tasks to the one helper
+    thread. Four at once give what each gives alone."""
+    import dataclasses
+    from concurrent.futures import ThreadPoolExecutor
+
+    import scoring.rank
+
+    monkeypatch.setattr(scoring.rank, "PARALLEL_FROM", 1)
+    table = CreatorTable.from_frame(creators(3_000, seed=8))
+    specs = [brief(**spec) for spec in BRIEFS[:4]]
+    alone = [dataclasses.asdict(rank(table, b, top=15)) for b in specs]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            together = list(pool.map(lambda b: dataclasses.asdict(rank(table, b, top=15)), specs))
+            assert together == alone
