@@ -37,7 +37,6 @@ import statistics
 import sys
 import tempfile
 import time
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +71,18 @@ def scan_each_view_once() -> None:
     the latencies measured."""
     from simcord import _dpy_internals as internals
 
-    found: weakref.WeakKeyDictionary[Any, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+    # id(view) -> (the view, its stop futures). Holding the view keeps its id from being
+    # reused by another object; a run makes a few hundred views.
+    found: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 
     def stop_futures(owner: Any) -> tuple[Any, ...]:
-        if owner not in found:
-            found[owner] = tuple(value for name, value in vars(owner).items()
-                                 if name.endswith("__stopped")
-                                 and isinstance(value, asyncio.Future))  # fmt: skip
-        return found[owner]
+        known = found.get(id(owner))
+        if known is None:
+            futures = tuple(value for name, value in vars(owner).items()
+                            if name.endswith("__stopped")
+                            and isinstance(value, asyncio.Future))  # fmt: skip
+            known = found[id(owner)] = (owner, futures)
+        return known[1]
 
     def stored_wait_futures(client: discord.Client) -> set[Any]:
         store = getattr(internals.get_state(client), "_view_store", None)
