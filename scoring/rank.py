@@ -453,6 +453,8 @@ def _audience_fit(table: CreatorTable, rows: np.ndarray, brief: Brief) -> np.nda
 # pool's factors are scored by the calling thread and one helper thread together (the
 # machines this runs on have two cores or more). Small pools are not worth the hand-over.
 PARALLEL_FROM = 20_000
+SCORING_ORDER = ("cost_efficiency", *(f for f in RATE_FACTORS if f != "cost_efficiency"),
+                 *FIT_FACTORS)  # fmt: skip
 _helper: ThreadPoolExecutor | None = None
 _helper_lock = threading.Lock()
 
@@ -502,9 +504,7 @@ def factor_scores(
     """Raw values, scores and pool medians per factor; None for factors not computed. The
     longest tasks go first so the two threads finish together: cost efficiency (float64
     values), then the other rate factors (a sort each), then the fit factors."""
-    todo = [f for f in ("cost_efficiency", *RATE_FACTORS, *FIT_FACTORS)
-            if makers[f] is not None]  # fmt: skip
-    todo = list(dict.fromkeys(todo))
+    todo = [f for f in SCORING_ORDER if makers[f] is not None]
     done = _run_all([functools.partial(_score, f, makers[f]) for f in todo],
                     parallel=pool >= PARALLEL_FROM)  # fmt: skip
     out = dict(zip(todo, done, strict=True))
