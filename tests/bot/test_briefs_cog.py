@@ -453,16 +453,23 @@ async def test_budget_plan_stays_within_the_budget(stocked) -> None:
     assert fields(again.response.embeds[0]) == f
 
 
-async def test_export_csv_is_an_attachment_with_formulas_neutralised(stocked, monkeypatch) -> None:
-    w = stocked
+@pytest.fixture
+def hostile_flags(monkeypatch) -> None:
+    """Every ranked creator carries a flag text that is a spreadsheet formula."""
     real = scoring.rank._explain
 
-    def hostile_flags(*args, **kwargs):  # every ranked creator carries a hostile flag text
+    def explain(*args, **kwargs):
         creator = real(*args, **kwargs)
         creator.flags = [HOSTILE, *creator.flags]
         return creator
 
-    monkeypatch.setattr(scoring.rank, "_explain", hostile_flags)
+    monkeypatch.setattr(scoring.rank, "_explain", explain)
+
+
+async def test_export_csv_is_an_attachment_with_formulas_neutralised(
+    stocked, hostile_flags
+) -> None:
+    w = stocked
     result = await w.member.slash(w.channel, "rank", budget="5000", niches="fitness, food")
     message = shown(result)
     export = await w.member.click(message, label="Export CSV")
@@ -517,16 +524,8 @@ async def test_save_shortlist_then_show_and_export_it(stocked) -> None:
     assert [c["value"] for c in choices] == ["Round 1"]
 
 
-async def test_saved_shortlist_export_neutralises_formulas(stocked, monkeypatch) -> None:
+async def test_saved_shortlist_export_neutralises_formulas(stocked, hostile_flags) -> None:
     w = stocked
-    real = scoring.rank._explain
-
-    def hostile_flags(*args, **kwargs):  # every ranked creator carries a hostile flag text
-        creator = real(*args, **kwargs)
-        creator.flags = [HOSTILE, *creator.flags]
-        return creator
-
-    monkeypatch.setattr(scoring.rank, "_explain", hostile_flags)
     result = await w.member.slash(w.channel, "rank", budget="5000")
     modal = await w.member.click(shown(result), label="Save shortlist")
     assert modal.modal["components"][0]["components"][0]["value"].startswith("quick rank ")
