@@ -365,3 +365,40 @@ def test_large_text_columns_parse_once_per_distinct_cell_with_the_same_results()
             continue
         assert not bad[i]
         assert np.isnan(values[i]) if expected is None else values[i] == expected
+
+
+@settings(max_examples=300)
+@given(st.lists(st.one_of(well_formed, plain, garbage), min_size=1, max_size=12))
+def test_parse_numbers_equals_parse_number_to_the_last_bit(cells):
+    """Every path of the column parser (the common shapes read digit by digit, the pattern
+    for the rest) gives exactly what ``float()`` gives for the same digits, as parse_number
+    does."""
+    column = pd.Series(cells * 100, dtype=object)  # above 1,000 cells: per distinct cell too
+    for values, bad in (parse_numbers(column.head(len(cells))), parse_numbers(column)):
+        for c, v, b in zip(column, values, bad, strict=False):
+            kind, expected = _one(c)
+            if kind == "ok":
+                assert (
+                    not b and v == expected and math.copysign(1, v) == math.copysign(1, expected)
+                ), c
+            else:
+                assert np.isnan(v) and b == (kind == "bad"), c
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1,234,567.25", 1234567.25), ("-12.30K", -12300.0), ("0.1", 0.1), ("16.60%", 0.166),
+     ("9007199254740991", 9007199254740991.0), ("9007199254740993", 9007199254740992.0),
+     ("00012", 12.0), ("12.", 12.0), ("+7m", 7e6)],
+)  # fmt: skip
+def test_common_shapes_in_a_large_column(text, expected):
+    values, bad = parse_numbers(pd.Series([text, "5"] * 600, dtype=object))
+    assert not bad.any()
+    assert values[0] == expected == parse_number(text)
+
+
+@pytest.mark.parametrize("text", ["1,23", "1234,567", "1.234,5", "12,345,6789", "1.2.3", "+",
+                                  "K", "12\x00", ",123", "1,234.5,6", "١٢"])  # fmt: skip
+def test_misshapen_cells_are_refused_in_a_large_column(text):
+    values, bad = parse_numbers(pd.Series([text, "5"] * 600, dtype=object))
+    assert bad[0] and np.isnan(values[0]) and not bad[1]
