@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.db import importer
 from bot.db.engine import Store
 from bot.db.models import Creator, CreatorSnapshot, Hashtag, HashtagSnapshot, ImportRun, Video
 from bot.ingest.report import ImportRejected
@@ -410,3 +415,25 @@ async def test_new_creator_ids_are_read_back_when_sqlite_cannot_vouch_for_them(
     by_id = {c.id: c.handle for c in creators}
     followers = {by_id[s.creator_id]: s.followers for s in snaps}
     assert followers == {"alice.dance": 149_200_000, "bob_cooks": 856_300, "carol": 1234}
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="abcxyz019._\x00", max_size=20),
+            st.text(max_size=12),  # any code point: Python's sort
+            st.text(alphabet="ab", min_size=60, max_size=70),  # past 64: Python's sort
+        ),
+        max_size=30,
+    )
+)
+def test_key_order_sorts_like_python(values):
+    """New rows go into the unique index in key order; the fast ASCII path must agree with
+    Python's sort, ties kept in row order."""
+    order = importer._key_order(pd.Series(values, dtype=object))
+    assert [values[i] for i in order] == sorted(values)
+    assert sorted(order.tolist()) == list(range(len(values)))
+    for a, b in itertools.pairwise(order):
+        if values[a] == values[b]:
+            assert a < b

@@ -101,8 +101,11 @@ def _driver_array(
     Python objects in an order unlike the one they were made in costs 0.1 s per column
     here (a cache miss per object), gathering the numbers they are made from 5 ms."""
     if order is not None and series.dtype == object and not _numeric_kind(column):
-        # Text: reorder the codes of its distinct values instead of the values themselves.
-        distinct = _factorize(series.to_numpy(dtype=object))
+        objects = series.to_numpy(dtype=object)
+        # Text that repeats (countries, currencies): reorder the codes of its distinct values
+        # instead of the values, 56 ms against 100 for 1M. Text that does not (handles) is
+        # gathered as it is: finding its distinct values alone took 0.3 s.
+        distinct = _factorize(objects) if _repeats(objects) else None
         if distinct is not None:
             codes, uniques = distinct
             converted = _driver_array(pd.Series(uniques, dtype=object), column, dialect)
@@ -124,6 +127,12 @@ def _driver_array(
         codes, uniques = distinct
         values[present] = _objects(map(proc, uniques.tolist()))[codes]
     return values
+
+
+def _repeats(values: np.ndarray) -> bool:
+    """Whether a column's values repeat a lot, judged on its first 2,000."""
+    head = _factorize(values[:2000])
+    return head is not None and 2 * len(head[1]) < min(len(values), 2000)
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

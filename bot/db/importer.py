@@ -78,11 +78,23 @@ def _id_series(frame: pd.DataFrame, key: str) -> pd.Series:
 
 
 def _key_order(values: pd.Series) -> np.ndarray:
-    """Row positions that sort the text column ``values`` (Python's stable sort of the
-    strings is 3.5 times as fast as pandas' sort of an object column: 0.43 s against 1.5 s
-    for 1M)."""
+    """Row positions that sort the text column ``values`` as SQLite's index does (by code
+    point). ASCII text is sorted as big-endian 8-byte words with ``np.lexsort``: 0.15 s for a
+    million handles, where Python's sort of the strings took 0.5 s (and pandas' 1.9 s);
+    other text takes Python's sort."""
     items = values.tolist()
-    return np.array(sorted(range(len(items)), key=items.__getitem__), dtype=np.int64)
+    n = len(items)
+    longest = max(map(len, items), default=0)
+    words = -(-longest // 8)
+    if 0 < words <= 8 and "\x00" not in "".join(items):  # NUL would read as padding
+        try:
+            text = np.array(items, dtype=f"S{8 * words}")  # zero-padded, like a shorter key
+        except UnicodeEncodeError:
+            text = None
+        if text is not None:
+            keys = text.view(">u8").reshape(n, words)
+            return np.lexsort(keys.T[::-1])  # the last key is the primary one
+    return np.array(sorted(range(n), key=items.__getitem__), dtype=np.int64)
 
 
 async def _insert_with_ids(
