@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -339,15 +340,20 @@ async def test_too_big_a_file_is_refused_up_front(store, tmp_path):
         await import_file(store, few, opts(path))
 
 
+@pytest.mark.parametrize("shuffled", [False, True])
 @pytest.mark.parametrize("rows", [1, 7, 250, 1234])
-async def test_insert_frame_stores_every_row_in_order_with_exact_values(store, rows):
+async def test_insert_frame_stores_every_row_in_order_with_exact_values(
+    store, rows, shuffled, monkeypatch
+):
     """bulk.insert_frame: on SQLite constants and same-in-every-row values become literals and
-    rows go 100 to a statement; the rows, their order (ids) and values must be exactly what
-    row-by-row binding stores, remainders and quotes included."""
-    import pandas as pd
-
-    from bot.db import importer
+    rows go many to a statement, in batches; the rows, their order (ids) and values must be
+    exactly what row-by-row binding stores, remainders and quotes included, in frame order
+    or in a given order."""
+    from bot.db import bulk
     from bot.db.models import Workspace, utcnow
+
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 500)  # 1234 rows: batches of 500, 500, 234
+    monkeypatch.setattr(bulk, "SQLITE_ROWS_PER_INSERT", 100)
 
     now = utcnow()
     frame = pd.DataFrame(
@@ -371,9 +377,11 @@ async def test_insert_frame_stores_every_row_in_order_with_exact_values(store, r
             )
         ).scalar_one()
         ctx = importer.WriteContext(ws_id, "t.csv", dt.date(2024, 5, 1), 0, now)
+        order = np.random.default_rng(rows).permutation(rows) if shuffled else None
         ids = await importer._insert_with_ids(
             conn, importer.creators_t, ctx, frame, "handle",
             {"workspace_id": ws_id, "created_at": now, "updated_at": now, "bio": "it's"},
+            order,
         )  # fmt: skip
     async with store.sessions() as session:
         got = (
@@ -381,10 +389,12 @@ async def test_insert_frame_stores_every_row_in_order_with_exact_values(store, r
                 select(Creator).where(Creator.workspace_id == ws_id).order_by(Creator.id)
             )
         ).scalars().all()  # fmt: skip
-    assert [c.handle for c in got] == frame["handle"].tolist()  # inserted in frame order
-    assert [c.id for c in got] == ids.tolist()
-    assert [c.display_name for c in got] == frame["display_name"].tolist()
-    assert [c.price_quote for c in got] == frame["price_quote"].tolist()  # floats exact
+    inserted = frame if order is None else frame.iloc[order]  # in frame order or ``order``
+    assert [c.handle for c in got] == inserted["handle"].tolist()
+    assert sorted(c.id for c in got) == sorted(ids.tolist())
+    assert dict(zip(frame["handle"], ids.tolist(), strict=True)) == {c.handle: c.id for c in got}
+    assert [c.display_name for c in got] == inserted["display_name"].tolist()
+    assert [c.price_quote for c in got] == inserted["price_quote"].tolist()  # floats exact
     assert {(c.country, c.profile_as_of, c.bio, c.created_at) for c in got} == {
         ("US", dt.date(2024, 5, 1), "it's", now)
     }

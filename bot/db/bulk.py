@@ -13,6 +13,7 @@ those than keys.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -226,8 +227,10 @@ async def insert_frame(
     return len(frame)
 
 
-SQLITE_ROWS_PER_INSERT = 100
-SQLITE_MAX_PARAMETERS = 999  # the smallest limit an SQLite build can have
+SQLITE_ROWS_PER_INSERT = 1000
+# SQLite's default limit on bound parameters in one statement: 999 before 3.32.0, 32,766
+# since (aiosqlite runs on the standard library's sqlite3, so this is its library).
+SQLITE_MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
 async def _insert_sqlite(
@@ -246,7 +249,9 @@ async def _insert_sqlite(
       saved 0.4 s;
     - each statement inserts 100 rows (``VALUES (...), (...), ...``), its parameters one flat
       list cut from a 2-d array of the columns: 2.9 s -> 1.8 s, against one row per
-      statement fed from a million tuples.
+      statement fed from a million tuples; 1,000 rows where SQLite allows that many
+      parameters: creators plus snapshots 5.7-7.9 s -> 4.8-6.1 s in the same session (this
+      machine's runs spread that much).
     Rows go in frame order, or in ``rows`` when given; ids are given in that order."""
     dialect = conn.dialect
     n = len(frame)
