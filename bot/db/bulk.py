@@ -69,8 +69,9 @@ def _object_values(
         out = np.asarray(series.array.to_pydatetime(), dtype=object)
         mask = series.isna().to_numpy()
     else:
-        out = _in_order(series.to_numpy(dtype=object), order, copy=True)
-        mask = pd.isna(out)
+        values = series.to_numpy(dtype=object)
+        missing = pd.isna(values)  # before reordering: in the order the objects were made
+        out, mask = _in_order(values, order, copy=True), _in_order(missing, order)
     out[mask] = None
     return out, mask
 
