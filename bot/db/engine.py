@@ -63,6 +63,11 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> AsyncEngine:
             cur.execute(f"PRAGMA busy_timeout={int(busy)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Temporary files in memory, among them the statement journal SQLite keeps so
+            # that a multi-row INSERT that fails halfway can be undone: the bulk inserts
+            # (bot.db.bulk) wrote it to a temporary file a page at a time, 32,000 writes for
+            # 300,000 rows; a million-row import's INSERTs took ~0.5 s less without them.
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         @event.listens_for(engine.sync_engine, "begin")
