@@ -402,6 +402,37 @@ def test_money_round_trips(n, code):
     assert currencies.tolist() == [code, code, None]
 
 
+_money_token = st.sampled_from(
+    ["", "$", "US$", "R$", "€", "£", "EUR", "usd", "XYZ", "JPY ", " GBP"]
+)
+_amount = st.one_of(
+    st.integers(min_value=-10, max_value=10**9).map(str),
+    st.integers(min_value=0, max_value=10**9).map(lambda n: f"{n:,}"),
+    st.floats(min_value=0, max_value=1e7, allow_nan=False).map(lambda x: f"{x:.2f}"),
+    st.sampled_from(["1.2K", "3m", "5e+03", "1,5", "-", "inf", "abc", "", " 12 ", "١٢"]),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.tuples(_money_token, _amount, _money_token), min_size=1, max_size=15))
+def test_money_column_equals_each_cell_on_its_own(parts):
+    """parse_money reads a column's amounts together; every cell must come out exactly as
+    _money_cell reads it alone (amount to the last bit, currency, or the same reason)."""
+    texts = [f"{pre}{amount}{post}" for pre, amount, post in parts]
+    parsed, currencies = cells.parse_money(col(*texts))
+    for i, text in enumerate(texts):
+        cell = cells._without_markers(cells._text(col(text)))[0]
+        if cell is None:
+            assert parsed.missing[i] and not parsed.bad[i]
+            continue
+        alone = cells._money_cell(cell)
+        if isinstance(alone, str):
+            assert parsed.bad[i] and parsed.reason(i) == alone, text
+        else:
+            assert not parsed.bad[i], text
+            assert (parsed.values[i], currencies[i]) == alone, text
+
+
 def test_currencies():
     c = col("usd", "EUR", " gbp ", "$", "€", "US$", "dollars", "XYZ", "", None, "-", "n/a")
     p = cells.parse_currency(c)
