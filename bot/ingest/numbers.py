@@ -261,19 +261,20 @@ def _pattern_parts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if matches is None or len(matches) != n:
         parts = cells.astype("string").str.extract(_NUMBER)
         ok = parts["num"].notna().to_numpy(dtype=bool, copy=True)
-        num = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
+        digits = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
+        digits = digits.to_numpy(dtype=object)
         scale = parts["suffix"].str.lower().map(_SCALE).fillna(1.0).to_numpy(dtype="float64")
         minus = parts["sign"].eq("-").fillna(False).to_numpy(dtype=bool)
     else:
         sign_s, num_s, exp_s, suffix_s, other_s = zip(*matches, strict=True)
         ok = np.fromiter(map(operator.not_, other_s), dtype=bool, count=n)
-        # num + exp with the thousands separators dropped, <NA> where the cell is no number:
-        # the same "string" column str.extract's path gives.
-        digits = "\n".join(map(operator.add, num_s, exp_s)).replace(",", "").split("\n")
-        num = pd.Series(digits, dtype="string").where(ok)
+        # num + exp with the thousands separators dropped (read only where ``ok``)
+        digits = np.array(
+            "\n".join(map(operator.add, num_s, exp_s)).replace(",", "").split("\n"), dtype=object
+        )
         scale = np.fromiter(map(_SUFFIX_SCALE.__getitem__, suffix_s), dtype="float64", count=n)
         minus = np.fromiter(map("-".__eq__, sign_s), dtype=bool, count=n)
     parsed = np.full(n, np.nan)
-    digits_ok = num[ok].tolist()
+    digits_ok = digits[ok].tolist()
     parsed[ok] = np.fromiter(map(float, digits_ok), dtype="float64", count=len(digits_ok))
     return parsed, scale, np.where(minus, -1.0, 1.0), ok
