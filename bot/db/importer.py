@@ -72,11 +72,6 @@ def _id_map(frame: pd.DataFrame, key: str) -> dict[Any, int]:
     return dict(zip(frame[key].tolist(), frame["id"].astype(int).tolist(), strict=True))
 
 
-def _id_series(frame: pd.DataFrame, key: str) -> pd.Series:
-    """``key`` -> ``id`` as a Series, for ``Series.map`` over many rows (unique keys)."""
-    return pd.Series(frame["id"].to_numpy(dtype="int64"), index=frame[key].to_numpy(dtype=object))
-
-
 def _key_order(values: pd.Series) -> np.ndarray:
     """Row positions that sort the text column ``values`` as SQLite's index does (by code
     point). ASCII text is sorted as big-endian 8-byte words with ``np.lexsort``: 0.15 s for a
