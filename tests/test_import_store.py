@@ -175,7 +175,6 @@ async def test_a_crash_mid_import_leaves_the_store_exactly_as_it_was(
 ):
     await import_file(store, settings, opts(write(tmp_path, "c.csv", CREATORS)))
     before = await dump(store)
-    from bot.db import importer
 
     async def explode(*args: object, **kw: object) -> None:
         raise RuntimeError("disk on fire")
@@ -190,7 +189,6 @@ async def test_a_crash_mid_import_leaves_the_store_exactly_as_it_was(
 
 async def test_a_constraint_violation_rolls_everything_back(store, settings, tmp_path, monkeypatch):
     before = await dump(store)
-    from bot.db import importer
     from bot.db.bulk import insert_frame
 
     real = importer.write_creator_snapshots
@@ -405,7 +403,6 @@ async def test_new_creator_ids_are_read_back_when_sqlite_cannot_vouch_for_them(
 ):
     """On SQLite new ids are after+1.. unless the table's new largest id disagrees; then
     (and always on PostgreSQL) they are read back. Either way each row gets its own id."""
-    from bot.db import importer
 
     real = importer._max_id
     calls = 0
