@@ -523,3 +523,21 @@ def test_large_columns_parsed_per_distinct_cell_give_the_same_result(monkeypatch
     assert any("were shortened" in note for note in fast.notes)
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     check_accounting(fast)
+
+
+def test_columns_parsed_on_two_threads_give_exactly_what_one_gives(tmp_path, monkeypatch):
+    import bot.ingest.validate as validate
+
+    lines = CREATORS.splitlines()
+    body = [line.replace("@bob_cooks", f"@bob{i}").replace("carol", f"carol{i}")
+            for i in range(40) for line in lines[1:]]  # fmt: skip
+    table = csv_table(tmp_path, "\n".join([lines[0], *body, lines[1]]) + "\n")
+    monkeypatch.setattr(validate, "PARALLEL_ROWS", 10**9)
+    one = prepare("creators", table, max_errors=10_000)
+    monkeypatch.setattr(validate, "PARALLEL_ROWS", 1)
+    two = prepare("creators", table, max_errors=10_000)
+    pd.testing.assert_frame_equal(one.frame, two.frame)
+    assert (one.errors, one.duplicates, one.notes, one.mapping) == (
+        two.errors, two.duplicates, two.notes, two.mapping)  # fmt: skip
+    assert one.rejected == 120 and len(one.duplicates) == 40  # every @Alice.Dance but the last
+    check_accounting(two)

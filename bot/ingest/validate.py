@@ -7,7 +7,9 @@ earlier ones are reported as duplicates of it and not imported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +21,7 @@ from bot.ingest.gcpause import without_gc_passes
 from bot.ingest.readers import RawTable
 
 IGNORE = "ignore"
+PARALLEL_ROWS = 50_000  # files this long have their columns parsed on two threads
 
 DUPLICATE_KEYS: dict[Kind, tuple[str, ...]] = {
     "creators": ("handle", "as_of"),
@@ -198,10 +201,18 @@ def prepare(
     out: dict[str, pd.Series] = {}
     bad_cells: list[tuple[str, np.ndarray, cells.Parsed]] = []
     money_currency: pd.Series | None = None
-    for header, name in mapping.items():
-        col = raw[header].reset_index(drop=True)
+    jobs = [functools.partial(_parse_column, specs[name], raw[header].reset_index(drop=True))
+            for header, name in mapping.items()]  # fmt: skip
+    if n >= PARALLEL_ROWS and len(jobs) > 1:
+        # Much of parsing a column is numpy and pandas work that lets go of the GIL: two
+        # threads over the columns took a million-row file's parsing from 2.4-3.4 s to 1.9-2.0
+        # s. The results are the same and come back in column order.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse") as pool:
+            results = list(pool.map(lambda job: job(), jobs))
+    else:
+        results = [job() for job in jobs]
+    for (header, name), (parsed, currency) in zip(mapping.items(), results, strict=True):
         spec = specs[name]
-        parsed, currency = _parse_column(spec, col)
         if spec.type == "money":
             money_currency = currency
         if spec.required:
