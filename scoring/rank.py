@@ -576,10 +576,10 @@ def combine(
         final = np.divide(num, den, out=num)
     if not den.all():
         final[den == 0] = 0.0  # no weight known (num is 0 there too)
-    r = risk.astype(np.float64)
-    if np.isnan(r).any():
-        r = np.nan_to_num(r)
-    final *= 1.0 - PENALTY * r
+    # The penalty, for the few rows with a risk (x 1.0 elsewhere would change nothing;
+    # an unknown risk, NaN, counts as none).
+    risky = np.flatnonzero(risk != 0)
+    final[risky] *= 1.0 - PENALTY * np.nan_to_num(risk[risky].astype(np.float64))
     return final, den
 
 
