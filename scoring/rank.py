@@ -369,12 +369,6 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, float | None]:
     return out, _mid(float(v[order[(m - 1) // 2]]), float(v[order[m // 2]]))
 
 
-def _price_in(table: CreatorTable, rows: np.ndarray, currency: str) -> np.ndarray:
-    price = table.num["price"][rows]
-    same = _in(table.currency[rows], table.currencies, [currency])
-    return np.where(same & (price > 0), price, np.nan)
-
-
 def raw_factors(
     table: CreatorTable,
     rows: np.ndarray,
@@ -391,7 +385,7 @@ def raw_factors(
         return columns[name]
 
     def cost_efficiency() -> np.ndarray:
-        price = _price_in(table, rows, brief.currency)
+        price = table.price_in(brief.currency)[rows]
         with np.errstate(divide="ignore", invalid="ignore"):
             if brief.objective == "awareness":
                 return col("views") / price
@@ -717,7 +711,7 @@ def rank(
     per_factor = {f: None if x is None else
                   list(zip(x.score[chosen].tolist(), x.raw[chosen].tolist(), strict=True))
                   for f, x in scored.items()}  # fmt: skip
-    prices = _price_in(table, picked, brief.currency).tolist()
+    prices = table.price_in(brief.currency)[picked].tolist()
     out = [_explain(table, row, position, score,
                     {f: None if v is None else v[j] for f, v in per_factor.items()},
                     weights, d, medians, neutral, brief, price)

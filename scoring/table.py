@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -113,6 +113,9 @@ class CreatorTable:
     aud_country_share: np.ndarray  # (n, AUDIENCE_TOP) float32
     aud_countries: list[str]
     risk_bits: np.ndarray  # uint8 authenticity flags
+    # Derived columns, made on first use: a table never changes once built.
+    _prices: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                           compare=False)  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -125,6 +128,20 @@ class CreatorTable:
     def known_followers(self) -> int:
         """Rows with a follower count; they come first (unknown ones are a suffix)."""
         return int(np.count_nonzero(~np.isnan(self.followers)))
+
+    def price_in(self, currency: str) -> np.ndarray:
+        """Each row's price if it is quoted in ``currency`` and above 0 (prices are never
+        converted), else NaN; float64. Made once per currency: ranking a broad brief read
+        the currency and price columns of its pool for this on every run."""
+        prices = self._prices.get(currency)
+        if prices is None:
+            price = self.num["price"]
+            same = np.zeros(len(price), dtype=bool)
+            if currency in self.currencies:
+                same = self.currency == self.currencies.index(currency)
+            prices = np.where(same & (price > 0), price, np.nan)
+            self._prices[currency] = prices
+        return prices
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays (no Python objects), for a file the bot reloads quickly."""

@@ -398,6 +398,19 @@ def test_prices_in_other_currencies_are_not_compared() -> None:
     assert any("another currency" in n for n in got.notes)
 
 
+def test_a_tables_prices_in_a_currency_leave_out_other_currencies_and_non_prices() -> None:
+    frame = creators(6, seed=1).assign(
+        price=[100.0, 200.0, 0.0, np.nan, 50.0, 70.0],
+        price_currency=["USD", "EUR", "USD", "USD", None, "USD"],
+    )
+    table = CreatorTable.from_frame(frame)
+    by_handle = dict(zip(table.handles, table.price_in("USD").tolist(), strict=True))
+    want = dict(zip(frame.handle, [100.0, np.nan, np.nan, np.nan, np.nan, 70.0], strict=True))
+    assert by_handle == pytest.approx(want, nan_ok=True)
+    assert np.isnan(table.price_in("GBP")).all()  # a currency nobody quotes in
+    assert table.price_in("USD") is table.price_in("USD")  # made once
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
