@@ -444,3 +444,18 @@ def test_key_order_sorts_like_python(values):
     for a, b in itertools.pairwise(order):
         if values[a] == values[b]:
             assert a < b
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(["ana", "bo", "ana.b", "Zed"]), st.text(max_size=8)),
+        max_size=40,
+    )
+)
+def test_handle_codes_number_the_distinct_handles_in_index_order(values):
+    """The writer numbers handles from the key order's sort (no second hashing): each row's
+    code names its handle, and the distinct handles come sorted, each once."""
+    code, distinct = importer._sorted_codes(pd.Series(values, dtype=object))
+    assert distinct.tolist() == sorted(set(values))
+    assert [distinct[c] for c in code.tolist()] == values

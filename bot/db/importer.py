@@ -92,6 +92,21 @@ def _key_order(values: pd.Series) -> np.ndarray:
     return np.array(sorted(range(n), key=items.__getitem__), dtype=np.int64)
 
 
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, the distinct values in index order): ``distinct[code[i]]`` is row
+    i's value, and codes count up in the order of the table's unique index (see
+    :func:`_key_order`). Found from that sort, equal values being neighbours: hashing a
+    million handles again (validation already did, to find duplicates) took 0.28 s."""
+    n = len(values)
+    order = _key_order(values)
+    ordered = values.to_numpy(dtype=object)[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    code = np.empty(n, dtype=np.int64)
+    code[order] = np.cumsum(starts) - 1
+    return code, ordered[starts]
+
+
 async def _insert_with_ids(
     conn: AsyncConnection,
     table: Table,
@@ -211,8 +226,9 @@ async def write_creators(
     dated = "as_of" in frame
     frame = frame.assign(as_of=_row_dates(frame, ctx))
     n = len(frame)
-    # Each row's handle as a code: handles[code[i]] is row i's handle.
-    code, handles = pd.factorize(frame["handle"].to_numpy(dtype=object))
+    # Each row's handle as a code: handles[code[i]] is row i's handle, and codes follow the
+    # unique index's order.
+    code, handles = _sorted_codes(frame["handle"])
     # The newest row of each handle describes its profile (on a tie, the later row). Rows
     # without dates of their own all share ctx.as_of: file order is already that order.
     order = np.arange(n)
@@ -246,11 +262,11 @@ async def write_creators(
     # New rows go in the order of the unique index (workspace_id, handle): B-tree inserts
     # then stay on the same pages. Measured on SQLite, 1,000,000 creators in file (random)
     # order took 7.9 s, sorted 3.6 s; their snapshots, by creator_id, 13.5 s against 3.9 s.
+    # The profiles are in code order, which is that order, and diff keeps it.
     new = d.new
     new_ids = await _insert_with_ids(
         conn, creators_t, ctx, new, "handle",
         {"workspace_id": ctx.workspace_id, "created_at": ctx.now, "updated_at": ctx.now},
-        _key_order(new["handle"]),
     )  # fmt: skip
     if not d.changed.empty:
         d.changed["profile_as_of"] = [
