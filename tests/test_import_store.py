@@ -438,12 +438,15 @@ async def test_new_creator_ids_are_read_back_when_sqlite_cannot_vouch_for_them(
 def test_key_order_sorts_like_python(values):
     """New rows go into the unique index in key order; the fast ASCII path must agree with
     Python's sort, ties kept in row order."""
-    order = importer._key_order(pd.Series(values, dtype=object))
+    order, starts = importer._key_sort(pd.Series(values, dtype=object))
     assert [values[i] for i in order] == sorted(values)
     assert sorted(order.tolist()) == list(range(len(values)))
     for a, b in itertools.pairwise(order):
         if values[a] == values[b]:
             assert a < b
+    # starts marks each sorted value that differs from the one before it
+    ordered = [values[i] for i in order]
+    assert starts.tolist() == [i == 0 or ordered[i] != ordered[i - 1] for i in range(len(values))]
 
 
 @settings(max_examples=200)
@@ -455,7 +458,8 @@ def test_key_order_sorts_like_python(values):
 )
 def test_handle_codes_number_the_distinct_handles_in_index_order(values):
     """The writer numbers handles from the key order's sort (no second hashing): each row's
-    code names its handle, and the distinct handles come sorted, each once."""
-    code, distinct = importer._sorted_codes(pd.Series(values, dtype=object))
-    assert distinct.tolist() == sorted(set(values))
+    code names its handle, and the codes' handles come sorted, each once."""
+    code, first = importer._sorted_codes(pd.Series(values, dtype=object))
+    distinct = [values[i] for i in first.tolist()]
+    assert distinct == sorted(set(values))
     assert [distinct[c] for c in code.tolist()] == values

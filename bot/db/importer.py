@@ -72,13 +72,15 @@ def _id_map(frame: pd.DataFrame, key: str) -> dict[Any, int]:
     return dict(zip(frame[key].tolist(), frame["id"].astype(int).tolist(), strict=True))
 
 
-def _key_order(values: pd.Series) -> np.ndarray:
-    """Row positions that sort the text column ``values`` as SQLite's index does (by code
-    point). ASCII text is sorted as big-endian 8-byte words with ``np.lexsort``: 0.15 s for a
-    million handles, where Python's sort of the strings took 0.5 s (and pandas' 1.9 s);
-    other text takes Python's sort."""
+def _key_sort(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(order, starts): row positions that sort the text column ``values`` as SQLite's index
+    does (by code point; ties in row order), and per sorted position whether its value differs
+    from the one before. ASCII text is sorted as big-endian 8-byte words with
+    ``np.lexsort``: 0.15 s for a million handles, where Python's sort of the strings took
+    0.5 s (and pandas' 1.9 s); other text takes Python's sort."""
     items = values.tolist()
     n = len(items)
+    starts = np.ones(n, dtype=bool)
     longest = max(map(len, items), default=0)
     words = -(-longest // 8)
     if 0 < words <= 8 and "\x00" not in "".join(items):  # NUL would read as padding
@@ -88,23 +90,25 @@ def _key_order(values: pd.Series) -> np.ndarray:
             text = None
         if text is not None:
             keys = text.view(">u8").reshape(n, words)
-            return np.lexsort(keys.T[::-1])  # the last key is the primary one
-    return np.array(sorted(range(n), key=items.__getitem__), dtype=np.int64)
+            order = np.lexsort(keys.T[::-1])  # the last key is the primary one
+            ordered = keys[order]
+            starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+            return order, starts
+    order = np.array(sorted(range(n), key=items.__getitem__), dtype=np.int64)
+    ordered_items = [items[i] for i in order.tolist()]
+    starts[1:] = [a != b for a, b in zip(ordered_items[1:], ordered_items[:-1], strict=True)]
+    return order, starts
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each row, the distinct values in index order): ``distinct[code[i]]`` is row
-    i's value, and codes count up in the order of the table's unique index (see
-    :func:`_key_order`). Found from that sort, equal values being neighbours: hashing a
-    million handles again (validation already did, to find duplicates) took 0.28 s."""
-    n = len(values)
-    order = _key_order(values)
-    ordered = values.to_numpy(dtype=object)[order]
-    starts = np.ones(n, dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    code = np.empty(n, dtype=np.int64)
+    """(code of each row, a row of each code): ``values[first[code[i]]]`` is row i's value,
+    and codes count up in the order of the table's unique index (:func:`_key_sort`). Equal
+    values are neighbours in that sort, so no hashing: factorizing a million handles that
+    validation had just hashed (to find duplicates) took 0.28 s."""
+    order, starts = _key_sort(values)
+    code = np.empty(len(order), dtype=np.int64)
     code[order] = np.cumsum(starts) - 1
-    return code, ordered[starts]
+    return code, order[starts]
 
 
 async def _insert_with_ids(
@@ -226,21 +230,22 @@ async def write_creators(
     dated = "as_of" in frame
     frame = frame.assign(as_of=_row_dates(frame, ctx))
     n = len(frame)
-    # Each row's handle as a code: handles[code[i]] is row i's handle, and codes follow the
-    # unique index's order.
-    code, handles = _sorted_codes(frame["handle"])
+    # Each row's handle as a code (codes follow the unique index's order); row first[c] has
+    # the handle of code c.
+    code, first = _sorted_codes(frame["handle"])
+    k = len(first)
     # The newest row of each handle describes its profile (on a tie, the later row). Rows
     # without dates of their own all share ctx.as_of: file order is already that order.
     order = np.arange(n)
     if dated:
         by_date = frame[["as_of"]].assign(_pos=order).sort_values(["as_of", "_pos"], kind="stable")
         order = by_date["_pos"].to_numpy()
-    profile_pos = _last_per_code(code[order], order, len(handles))  # in code order
+    profile_pos = _last_per_code(code[order], order, k)  # in code order
     profile_fields = [f for f in PROFILE_FIELDS if f in frame]
     profiles = frame.iloc[profile_pos][["handle", *profile_fields, "as_of"]].rename(
         columns={"as_of": "profile_as_of"}
     )
-    profiles["_code"] = np.arange(len(handles))
+    profiles["_code"] = np.arange(k)
     stored = await select_keys(
         conn,
         select(
@@ -279,9 +284,10 @@ async def write_creators(
         ]
     await update_frame(conn, creators_t, d.changed.assign(updated_at=ctx.now))
     # The creator id of each handle code (every handle is stored or new by now).
-    id_of = np.zeros(len(handles), dtype=np.int64)
+    id_of = np.zeros(k, dtype=np.int64)
     if not stored.empty:
-        id_of[pd.Index(handles).get_indexer(stored["handle"])] = stored["id"].astype("int64")
+        handles = pd.Index(frame["handle"].to_numpy(dtype=object)[first])
+        id_of[handles.get_indexer(stored["handle"])] = stored["id"].astype("int64")
     id_of[new["_code"].to_numpy(dtype=np.int64)] = new_ids
 
     status = np.full(n, UNCHANGED)
