@@ -6,9 +6,9 @@ These helpers compile one Core statement for the connection's dialect, convert e
 once, vectorised, with the column type's own bind processor (called once per distinct value:
 dates and timestamps repeat), bind constants once, and hand the rows to the driver's
 ``executemany`` in one call. On SQLite, inserts also write same-in-every-row values into the
-statement and put 100 rows in each statement (see :func:`_insert_sqlite`). Reads of many keys
-go in chunks of bound IN lists, or as one read of the candidate rows when there are no more of
-those than keys.
+statement and put up to 1,000 rows in each statement (see :func:`_insert_sqlite`). Reads of
+many keys go in chunks of bound IN lists, or as one read of the candidate rows when there are
+no more of those than keys.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from bot.ingest.numbers import EXAMPLES, missing_mask, parse_numbers
+from bot.ingest.numbers import EXAMPLES, findall_lines, missing_mask, parse_numbers
 from bot.ingest.numbers import parse_number as number_from_text
 
 MAX_COUNT = 2**63 - 1
@@ -115,14 +115,8 @@ def _plain_handles(col: pd.Series) -> list[str] | None:
     One regex scan of the cells joined by newlines and one ``lower()``: the bench's 1,000,000
     handles parse in 0.35 s, where the general rules below take 0.9 s. For such a cell the general
     rules give the same handle: nothing to trim, no URL, the '@'s dropped, and lower case."""
-    cells = col.tolist()
-    if not cells or not all(type(v) is str for v in cells):
-        return None
-    joined = "\n".join(cells)
-    if joined.count("\n") != len(cells) - 1:
-        return None
-    found = _PLAIN_HANDLES.findall(joined)
-    if len(found) != len(cells):
+    found = findall_lines(_PLAIN_HANDLES, col.tolist())
+    if not found:
         return None
     return "\n".join(found).lower().split("\n")
 
@@ -358,10 +352,7 @@ _PLAIN_MONEY = re.compile(r"^(?:(\$)?([0-9][0-9,.]*)(?: ([A-Za-z]{3}))?|(?P<othe
 def _money_parts(texts: list[str]) -> tuple[list[tuple[str, str, str]], np.ndarray]:
     """(currency before, amount, currency after) of each cell ("" where absent), and whether
     _MONEY matched it: one scan for the usual shapes, _MONEY for the rest (3 us a cell)."""
-    joined = "\n".join(texts)
-    found = _PLAIN_MONEY.findall(joined) if joined.count("\n") == len(texts) - 1 else []
-    if len(found) != len(texts):
-        found = [("", "", "", text) for text in texts]
+    found = findall_lines(_PLAIN_MONEY, texts) or [("", "", "", text) for text in texts]
     parts: list[tuple[str, str, str]] = []
     matched = np.ones(len(texts), dtype=bool)
     for i, (pre, num, post, other) in enumerate(found):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -242,6 +243,20 @@ def _simple_numbers(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return values, ok
 
 
+def findall_lines(pattern: re.Pattern[str], texts: list[Any]) -> list[Any] | None:
+    """``pattern.findall`` over ``texts`` joined by newlines, one result per text, or None
+    when a text is no string, holds a newline, or a line found nothing (the caller then
+    takes its cell-by-cell path). One regex scan instead of a call per cell: ``pattern`` is
+    MULTILINE and anchored (``^...$``), so it finds at most one result per line."""
+    if not all(type(v) is str for v in texts):
+        return None
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return None
+    found = pattern.findall(joined)
+    return found if len(found) == len(texts) else None
+
+
 def _pattern_parts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cells through the pattern: (number before suffix and sign, suffix scale, sign,
     matched), each a float64 / bool array.
@@ -251,14 +266,8 @@ def _pattern_parts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
     methods after it took 0.6 s. Cells of other types (and any holding a newline) take
     ``str.extract``. Both hand ``float()`` the same digits, so the numbers are the same."""
     n = len(cells)
-    objects = cells.to_numpy(dtype=object)
-    texts = objects.tolist()
-    joined = "\n".join(texts) if all(type(v) is str for v in texts) else None
-    if joined is None or joined.count("\n") != n - 1:
-        matches = None
-    else:
-        matches = _NUMBER_LINES.findall(joined)
-    if matches is None or len(matches) != n:
+    matches = findall_lines(_NUMBER_LINES, cells.to_numpy(dtype=object).tolist())
+    if matches is None:
         parts = cells.astype("string").str.extract(_NUMBER)
         ok = parts["num"].notna().to_numpy(dtype=bool, copy=True)
         digits = parts["num"].str.replace(",", "", regex=False) + parts["exp"].fillna("")
