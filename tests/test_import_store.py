@@ -252,6 +252,13 @@ async def test_history_of_dated_rows_becomes_snapshots(store, settings, tmp_path
         ("2024-01-01", 1000), ("2024-01-02", 1150), ("2024-01-03", 1200)]  # fmt: skip
 
 
+async def test_the_newest_dated_row_gives_the_profile_wherever_it_stands(store, settings, tmp_path):
+    rows = "date,username,display_name\n2024-01-03,ann,Ann new\n2024-01-01,ann,Ann old\n"
+    await import_file(store, settings, opts(write(tmp_path, "d.csv", rows)))
+    ann = await creator_service.show(store, settings, "team-a", "ann")
+    assert (ann.display_name, ann.as_of) == ("Ann new", "2024-01-03")
+
+
 VIDEOS = [
     {"id": 73207681965695992750, "username": "Cat.Lady", "create_time": 1704502796,
      "view_count": 1000, "like_count": 100, "comment_count": 10, "share_count": 5,
@@ -459,7 +466,24 @@ def test_key_order_sorts_like_python(values):
 def test_handle_codes_number_the_distinct_handles_in_index_order(values):
     """The writer numbers handles from the key order's sort (no second hashing): each row's
     code names its handle, and the codes' handles come sorted, each once."""
-    code, first = importer._sorted_codes(pd.Series(values, dtype=object))
+    code, first, last = importer._sorted_codes(pd.Series(values, dtype=object))
     distinct = [values[i] for i in first.tolist()]
     assert distinct == sorted(set(values))
     assert [distinct[c] for c in code.tolist()] == values
+    # first and last: the first and the last row holding each code's handle
+    assert first.tolist() == [values.index(v) for v in distinct]
+    assert last.tolist() == [len(values) - 1 - values[::-1].index(v) for v in distinct]
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.lists(st.integers(-5, 40), max_size=40),  # repeats
+        st.lists(st.integers(-(2**62), 2**62), max_size=20),  # wide span
+        st.permutations(list(range(7, 47))),  # distinct and dense: placed, not sorted
+        st.lists(st.integers(0, 60), max_size=30, unique=True),
+    )
+)
+def test_stable_argsort_of_ids_is_numpys(ids):
+    ids = np.array(ids, dtype=np.int64)
+    assert importer._stable_argsort(ids).tolist() == np.argsort(ids, kind="stable").tolist()

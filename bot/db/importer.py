@@ -17,7 +17,7 @@ from sqlalchemy import Table, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.bulk import insert_frame, select_frame, select_in, select_keys, update_frame
-from bot.db.diff import INSERTED, UNCHANGED, diff, strongest
+from bot.db.diff import INSERTED, STATUS, UNCHANGED, UPDATED, diff, statuses, strongest
 from bot.db.models import Creator, CreatorSnapshot, Hashtag, HashtagSnapshot, Video, VideoHashtag
 from bot.ingest.fields import PROFILE_FIELDS, SNAPSHOT_FIELDS
 from bot.ingest.gcpause import without_gc_passes
@@ -100,15 +100,18 @@ def _key_sort(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return order, starts
 
 
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each row, a row of each code): ``values[first[code[i]]]`` is row i's value,
-    and codes count up in the order of the table's unique index (:func:`_key_sort`). Equal
-    values are neighbours in that sort, so no hashing: factorizing a million handles that
-    validation had just hashed (to find duplicates) took 0.28 s."""
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code of each row, first row of each code, last row of each code): ``values[first[
+    code[i]]]`` is row i's value, and codes count up in the order of the table's unique index
+    (:func:`_key_sort`). Equal values are neighbours in that sort, in row order, so no
+    hashing: factorizing a million handles that validation had just hashed (to find
+    duplicates) took 0.28 s."""
     order, starts = _key_sort(values)
     code = np.empty(len(order), dtype=np.int64)
     code[order] = np.cumsum(starts) - 1
-    return code, order[starts]
+    ends = np.empty_like(starts)  # whether the next sorted value differs
+    ends[:-1], ends[-1:] = starts[1:], True
+    return code, order[starts], order[ends]
 
 
 async def _insert_with_ids(
@@ -181,7 +184,7 @@ async def write_creator_snapshots(
 ) -> np.ndarray:
     """Insert or update snapshots keyed by (creator_id, as_of, ctx.source)."""
     if snaps.empty:
-        return np.array([], dtype=object)
+        return np.array([], dtype=STATUS)
     fields = [f for f in (*SNAPSHOT_FIELDS, "median_engagement_rate", "videos_sampled")
               if f in snaps]  # fmt: skip
     stored = await select_keys(
@@ -204,10 +207,26 @@ async def write_creator_snapshots(
         d.new,
         {"workspace_id": ctx.workspace_id, "source": ctx.source, "import_run_id": ctx.run_id},
         # In the order of the unique index (creator_id, as_of, source), see write_creators.
-        order=np.argsort(d.new["creator_id"].to_numpy(dtype=np.int64), kind="stable"),
+        order=_stable_argsort(d.new["creator_id"].to_numpy(dtype=np.int64)),
     )
     await update_frame(conn, snapshots_t, d.changed.assign(import_run_id=ctx.run_id))
     return d.status
+
+
+def _stable_argsort(ids: np.ndarray) -> np.ndarray:
+    """``np.argsort(ids, kind="stable")`` for integer ids. Distinct ids within a span of twice
+    their number (a first import's new creators) are put in place instead of sorted: 15 ms
+    against 90 for a million."""
+    if len(ids):
+        lo = int(ids.min())
+        span = int(ids.max()) - lo + 1
+        if span <= 2 * len(ids):
+            slots = np.full(span, -1, dtype=np.int64)
+            slots[ids - lo] = np.arange(len(ids))
+            order = slots[slots >= 0]
+            if len(order) == len(ids):  # else some ids repeat
+                return order
+    return np.argsort(ids, kind="stable")
 
 
 def _row_dates(frame: pd.DataFrame, ctx: WriteContext) -> pd.Series:
@@ -232,19 +251,18 @@ async def write_creators(
     n = len(frame)
     # Each row's handle as a code (codes follow the unique index's order); row first[c] has
     # the handle of code c.
-    code, first = _sorted_codes(frame["handle"])
+    code, first, last = _sorted_codes(frame["handle"])
     k = len(first)
-    # The newest row of each handle describes its profile (on a tie, the later row). Rows
-    # without dates of their own all share ctx.as_of: file order is already that order.
-    order = np.arange(n)
-    if dated:
-        by_date = frame[["as_of"]].assign(_pos=order).sort_values(["as_of", "_pos"], kind="stable")
-        order = by_date["_pos"].to_numpy()
-    profile_pos = _last_per_code(code[order], order, k)  # in code order
+    # The newest row of each handle describes its profile (on a tie, the later row). Without
+    # dates of their own, rows all share ctx.as_of, so that is each handle's last row.
+    profile_pos = last  # in code order
+    if dated and k < n:
+        by_date = frame[["as_of"]].assign(_pos=np.arange(n))
+        order = by_date.sort_values(["as_of", "_pos"], kind="stable")["_pos"].to_numpy()
+        profile_pos = _last_per_code(code[order], order, k)
     profile_fields = [f for f in PROFILE_FIELDS if f in frame]
-    profiles = frame.iloc[profile_pos][["handle", *profile_fields, "as_of"]].rename(
-        columns={"as_of": "profile_as_of"}
-    )
+    profiles = frame[["handle", *profile_fields, "as_of"]].iloc[profile_pos]
+    profiles = profiles.rename(columns={"as_of": "profile_as_of"})
     profiles["_code"] = np.arange(k)
     stored = await select_keys(
         conn,
@@ -290,10 +308,10 @@ async def write_creators(
         id_of[handles.get_indexer(stored["handle"])] = stored["id"].astype("int64")
     id_of[new["_code"].to_numpy(dtype=np.int64)] = new_ids
 
-    status = np.full(n, UNCHANGED)
+    status = statuses(n, UNCHANGED)
     status[profile_pos] = d.status
     has_metrics = _has_any(frame, SNAPSHOT_FIELDS)
-    snap_status = np.full(n, UNCHANGED)
+    snap_status = statuses(n, UNCHANGED)
     if has_metrics.any():
         rows = frame if has_metrics.all() else frame[has_metrics]
         snaps = rows[[f for f in SNAPSHOT_FIELDS if f in rows] + ["as_of"]].assign(
@@ -306,7 +324,7 @@ async def write_creators(
             "creators_new": int((d.status == INSERTED).sum()),
             "creators_updated": len(d.changed),
             "snapshots_new": int((snap_status == INSERTED).sum()),
-            "snapshots_updated": int((snap_status == "updated").sum()),
+            "snapshots_updated": int((snap_status == UPDATED).sum()),
         },
     )
 
@@ -402,10 +420,10 @@ async def write_hashtags(
     meta_fields = [f for f in ("platform_id", "description") if f in frame]
     tags = frame.iloc[last_pos][["hashtag", *meta_fields]].rename(columns={"hashtag": "name"})
     ids, tag_status = await ensure_hashtags(conn, ctx, tags.reset_index(drop=True))
-    status = np.full(n, UNCHANGED, dtype=object)
+    status = statuses(n, UNCHANGED)
     status[last_pos] = tag_status
     has_metrics = _has_any(frame, ("views", "posts", "rank"))
-    snap_status = np.full(n, UNCHANGED, dtype=object)
+    snap_status = statuses(n, UNCHANGED)
     if has_metrics.any():
         rows = frame[has_metrics]
         snaps = rows[[f for f in ("views", "posts", "rank") if f in rows] + ["as_of", "region"]]
@@ -415,9 +433,9 @@ async def write_hashtags(
         strongest(status, snap_status),
         {
             "hashtags_new": int((tag_status == INSERTED).sum()),
-            "hashtags_updated": int((tag_status == "updated").sum()),
+            "hashtags_updated": int((tag_status == UPDATED).sum()),
             "snapshots_new": int((snap_status == INSERTED).sum()),
-            "snapshots_updated": int((snap_status == "updated").sum()),
+            "snapshots_updated": int((snap_status == UPDATED).sum()),
         },
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, update
 
 from bot.config import Settings
 from bot.db import importer
+from bot.db.diff import INSERTED, UNCHANGED, UPDATED
 from bot.db.engine import Store
 from bot.db.models import ImportRun, utcnow
 from bot.db.repo import WorkspaceRef, ensure_workspace, previous_import_as_of
@@ -203,9 +204,9 @@ async def _write(
             )
             result = await WRITERS[opts.kind](conn, ctx, prepared.frame)
             status = result.status
-            report.inserted = int((status == "inserted").sum())
-            report.updated = int((status == "updated").sum())
-            report.unchanged = int((status == "unchanged").sum())
+            report.inserted = int((status == INSERTED).sum())
+            report.updated = int((status == UPDATED).sum())
+            report.unchanged = int((status == UNCHANGED).sum())
             report.details = result.details
             changed = (
                 report.inserted
