@@ -37,6 +37,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import bot  # noqa: F401 - before numpy, which it sets up for this CPU (bot/cpu.py)
+
+# isort: split
 import numpy as np
 import pandas as pd
 from sqlalchemy import event

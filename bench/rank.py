@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -22,10 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import bot  # noqa: F401 - before numpy, which it sets up for this CPU (bot/cpu.py)
+
+# isort: split
 import numpy as np
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.services.ranking import load_table_file, save_table_file
 from scoring.brief import Brief
@@ -174,6 +178,8 @@ def main() -> None:
             "bench": "rank",
             "creators": n,
             "runs": args.runs,
+            # set by bot/cpu.py on AMD Zen 4, where numpy's AVX-512 sorts are slow
+            "numpy_disabled_cpu_features": os.environ.get("NPY_DISABLE_CPU_FEATURES"),
             "load_copy_ms": round(load_ms, 2),
             "load_target_ms": 1000,
         }

@@ -30,6 +30,9 @@ import statistics
 import sys
 import time
 
+import bot  # noqa: F401 - before numpy, which it sets up for this CPU (bot/cpu.py)
+
+# isort: split
 import numpy as np
 import pandas as pd
 
