@@ -38,6 +38,7 @@ LIST_FIELDS = (
     "exclude_handles",
 )
 OPTIONAL_NUMBERS = ("min_followers", "max_followers", "max_price_per_creator", "min_engagement")
+OPTIONAL_TEXTS = ("brand_hashtag", "product")
 QUICK_NAME = "quick rank"
 
 OPTIONS = {
@@ -58,9 +59,15 @@ OPTIONS = {
     "currency": "three-letter code of the budget and prices, e.g. USD",
     "creators_wanted": "how many creators the shortlist holds (1-100)",
 }
+# For campaign ideas (/campaign suggest), saved with the brief only (not /rank quick's).
+IDEA_OPTIONS = {
+    "brand_hashtag": "the brand's own hashtag for challenges and contests, e.g. #SpringIntoFit",
+    "product": "the product a tutorial or before-after shows, e.g. the AirFry 3000",
+}
+CLEARABLE = (*LIST_FIELDS, *OPTIONAL_NUMBERS, *OPTIONAL_TEXTS)
 EDIT_OPTIONS = {
-    k: (v + "; - clears it" if k in LIST_FIELDS or k in OPTIONAL_NUMBERS else v)
-    for k, v in OPTIONS.items()
+    k: (v + "; - clears it" if k in CLEARABLE else v)
+    for k, v in {**OPTIONS, **IDEA_OPTIONS}.items()
 }
 NAME = "the brief's name (start typing to pick a saved one)"
 TOP = "how many creators to rank (default: the brief's creators_wanted)"
@@ -149,7 +156,7 @@ def brief_options(**given: Any) -> tuple[dict[str, Any], list[str]]:
         if value is None:
             continue
         if isinstance(value, str) and value.strip().lower() in CLEAR:
-            if key in LIST_FIELDS or key in OPTIONAL_NUMBERS:
+            if key in CLEARABLE:
                 cleared.append(key)
                 continue
         if key in ("budget", "max_price_per_creator"):
@@ -271,7 +278,9 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
         self.bot = bot
 
     @app_commands.command(name="create", description="Save a campaign brief for ranking")
-    @app_commands.describe(name="a name for the brief, e.g. Spring launch", **OPTIONS)
+    @app_commands.describe(
+        name="a name for the brief, e.g. Spring launch", **OPTIONS, **IDEA_OPTIONS
+    )
     async def create(
         self,
         interaction: discord.Interaction,
@@ -292,6 +301,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
         min_engagement: str | None = None,
         currency: str | None = None,
         creators_wanted: app_commands.Range[int, 1, 100] | None = None,
+        brand_hashtag: app_commands.Range[str, 1, 100] | None = None,
+        product: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         fields, _ = brief_options(
             budget=budget, objective=objective, niches=niches, keywords=keywords,
@@ -299,7 +310,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
             audience_genders=audience_genders, tiers=tiers, exclude_handles=exclude_handles,
             min_followers=min_followers, max_followers=max_followers,
             max_price_per_creator=max_price_per_creator, min_engagement=min_engagement,
-            currency=currency, creators_wanted=creators_wanted,
+            currency=currency, creators_wanted=creators_wanted, brand_hashtag=brand_hashtag,
+            product=product,
         )  # fmt: skip
         ws = await workspace(interaction)
         store = store_of(interaction)
@@ -349,6 +361,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
         min_engagement: str | None = None,
         currency: str | None = None,
         creators_wanted: app_commands.Range[int, 1, 100] | None = None,
+        brand_hashtag: app_commands.Range[str, 1, 100] | None = None,
+        product: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         changes, cleared = brief_options(
             budget=budget, objective=objective, niches=niches, keywords=keywords,
@@ -356,7 +370,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Campaign 
             audience_genders=audience_genders, tiers=tiers, exclude_handles=exclude_handles,
             min_followers=min_followers, max_followers=max_followers,
             max_price_per_creator=max_price_per_creator, min_engagement=min_engagement,
-            currency=currency, creators_wanted=creators_wanted,
+            currency=currency, creators_wanted=creators_wanted, brand_hashtag=brand_hashtag,
+            product=product,
         )  # fmt: skip
         if not changes and not cleared:
             raise UserError("nothing to change: give at least one option besides the name")

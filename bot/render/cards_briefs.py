@@ -86,6 +86,10 @@ def brief_card(info: BriefInfo, *, heading: str = "Brief") -> SafeEmbed:
     )
     if b.exclude_handles:
         e.field("Excluded", safe(", ".join(f"@{h}" for h in b.exclude_handles), 1000))
+    if b.brand_hashtag or b.product:
+        ideas = [f"brand hashtag: #{b.brand_hashtag}" if b.brand_hashtag else None,
+                 f"product: {b.product}" if b.product else None]  # fmt: skip
+        e.field("For campaign ideas", safe("\n".join(i for i in ideas if i), 400))
     weights = ", ".join(
         f"{k.replace('_', ' ')} {v * 100:.0f}%"
         for k, v in sorted(b.resolved_weights().items(), key=lambda kv: -kv[1])

@@ -97,6 +97,7 @@ async def test_create_saves_every_option_and_shows_the_brief(stocked, simcord_bo
         audience_ages="18-24, 25-34", audience_genders="female", tiers="micro, mid",
         exclude_handles="@Fit_Ben", min_followers="10k", max_followers="1M",
         max_price_per_creator="1,500", min_engagement="5%", creators_wanted=3,
+        brand_hashtag="#SpringIntoFit", product="the  AirFry 3000",
     )  # fmt: skip
     assert not result.ephemeral
     embed = result.response.embeds[0]
@@ -110,9 +111,11 @@ async def test_create_saves_every_option_and_shows_the_brief(stocked, simcord_bo
     assert f["Excluded"] == "@fit\\_ben"  # markdown escaped
     assert f["Owner"] == f"<@{w.planner.id}>"
     assert "engagement 22%" in f["Weights (engagement preset)"]
+    assert f["For campaign ideas"] == "brand hashtag: #SpringIntoFit\nproduct: the AirFry 3000"
 
     saved = await service.get_brief(simcord_bot.store, str(w.guild.id), "Spring launch")
     b = saved.brief
+    assert (b.brand_hashtag, b.product) == ("SpringIntoFit", "the AirFry 3000")
     assert (b.budget, b.currency, b.min_engagement, b.min_followers) == (5000, "USD", 0.05, 10_000)
     assert b.exclude_handles == ("fit_ben",) and saved.owner_id == w.planner.id
 
@@ -135,6 +138,7 @@ async def test_create_saves_every_option_and_shows_the_brief(stocked, simcord_bo
         ({"currency": "XYZ"}, "currency: 'XYZ' is not an ISO 4217 currency code"),
         ({"budget": "900 EUR", "currency": "USD"}, "currency: the amounts name different"),
         ({"max_price_per_creator": "9000"}, "max_price_per_creator at most the budget"),
+        ({"brand_hashtag": "two words"}, "brand_hashtag = 'two words': expected one hashtag"),
     ],
 )
 async def test_create_refuses_bad_input_privately_naming_the_field(
@@ -225,17 +229,21 @@ async def test_autocomplete_in_an_empty_workspace(world) -> None:
 
 async def test_edit_changes_and_clears_fields(stocked, simcord_bot) -> None:
     w = stocked
-    await make_brief(w, w.member, niches="fitness", min_followers="10k", max_followers="1M")
+    await make_brief(w, w.member, niches="fitness", min_followers="10k", max_followers="1M",
+                     brand_hashtag="GoFit", product="a bar")  # fmt: skip
     result = await w.member.slash(w.channel, "brief edit", name="Spring", budget="8k",
-                                  niches="-", min_followers="none", objective="ugc")  # fmt: skip
+                                  niches="-", min_followers="none", objective="ugc",
+                                  brand_hashtag="-", product="a protein bar")  # fmt: skip
     assert not result.ephemeral
     embed = result.response.embeds[0]
     assert embed.title == "Brief updated: Spring"
     assert embed.description.startswith("objective **ugc** · budget 8,000 USD")
     f = fields(embed)
     assert f["Niches"] == "any" and f["Followers"] == "at most 1.0M"
+    assert f["For campaign ideas"] == "product: a protein bar"
     saved = await service.get_brief(simcord_bot.store, str(w.guild.id), "Spring")
     assert saved.brief.min_followers is None and saved.brief.max_followers == 1_000_000
+    assert (saved.brief.brand_hashtag, saved.brief.product) == (None, "a protein bar")
 
 
 async def test_edit_bad_input_names_the_field(stocked) -> None:

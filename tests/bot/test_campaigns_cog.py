@@ -177,6 +177,21 @@ async def test_options_narrow_the_ideas(planned) -> None:
     assert "#GoFit" in fields(shown(branded).embeds[0])["Hashtags"]
 
 
+async def test_a_brand_hashtag_saved_with_the_brief_is_the_default(planned) -> None:
+    w = planned
+    made = await w.member.slash(w.channel, "brief create", name="Branded", budget="5000",
+                                niches="fitness", brand_hashtag="#SpringIntoFit")  # fmt: skip
+    assert not made.ephemeral, made.response.content
+    branded = await w.member.slash(w.channel, "campaign suggest", brief="Branded",
+                                   format="hashtag_challenge")  # fmt: skip
+    assert "#SpringIntoFit" in fields(shown(branded).embeds[0])["Hashtags"]
+    # The option still wins over the brief's.
+    other = await w.member.slash(w.channel, "campaign suggest", brief="Branded",
+                                 format="hashtag_challenge", brand_hashtag="GoFit")  # fmt: skip
+    hashtags = fields(shown(other).embeds[0])["Hashtags"]
+    assert "#GoFit" in hashtags and "SpringIntoFit" not in hashtags
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
