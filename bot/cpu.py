@@ -10,6 +10,12 @@ same either way. So on Zen 4, numpy's AVX-512 targets are switched off with nump
 setting, ``NPY_DISABLE_CPU_FEATURES``, unless the environment already sets it. Nothing
 changes on other CPUs.
 
+The setting is per target, not per function, so it also takes numpy's AVX-512 ``log`` and
+``exp`` away: 4-5x slower on a million values (0.8 -> 3.8-4.4 ms), while arithmetic,
+comparisons, masks and sums measured the same. The bot takes logarithms only of a
+14-day window per hashtag (scoring.trends): bench/trends.py ran 369 and 379 ms with and
+without.
+
 The package's ``__init__`` applies this, so every entry point (``campaign-bot``, the bot,
 the benchmarks, which import ``bot`` before numpy) gets it. Where numpy was imported first
 it has no effect, and nothing is changed.
