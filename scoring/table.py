@@ -117,6 +117,12 @@ class CreatorTable:
     _prices: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
                                            compare=False)  # fmt: skip
 
+    def __post_init__(self) -> None:
+        # Read-only arrays, so that nothing can change a table under its derived columns.
+        for value in (*vars(self).values(), *self.num.values()):
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -140,6 +146,7 @@ class CreatorTable:
             if currency in self.currencies:
                 same = self.currency == self.currencies.index(currency)
             prices = np.where(same & (price > 0), price, np.nan)
+            prices.flags.writeable = False
             self._prices[currency] = prices
         return prices
 

@@ -409,6 +409,10 @@ def test_a_tables_prices_in_a_currency_leave_out_other_currencies_and_non_prices
     assert by_handle == pytest.approx(want, nan_ok=True)
     assert np.isnan(table.price_in("GBP")).all()  # a currency nobody quotes in
     assert table.price_in("USD") is table.price_in("USD")  # made once
+    # Made once, so neither the table nor what it made may change afterwards.
+    for column in (table.num["price"], table.currency, table.price_in("USD")):
+        with pytest.raises(ValueError, match="read-only"):
+            column[0] = 1
 
 
 @pytest.mark.parametrize(
