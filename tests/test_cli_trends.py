@@ -28,7 +28,10 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     monkeypatch.delenv("CAMPAIGN_BOT_DATABASE_URL", raising=False)
     monkeypatch.delenv("CAMPAIGN_BOT_CONFIG", raising=False)
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "cli.sqlite3"}"\n')
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "cli.sqlite3"}"\n'
+        f'[ranking]\ncache_dir = "{tmp_path / "cache"}"\n'  # not the working directory's
+    )
 
     def run(*args: str) -> int:
         return main(["--config", str(config), *args])

@@ -45,12 +45,15 @@ async def test_the_demo_runs_and_a_second_run_reuses_the_data(tmp_path) -> None:
         buf = io.StringIO()
         return buf, Console(file=buf, width=160)
 
+    # The ranking copy goes under tmp_path too, not into the working directory's .cache.
+    settings = Settings.model_validate({"ranking": {"cache_dir": str(tmp_path / "cache")}})
     buf, out = tour()
-    await run_demo(tmp_path / "demo.sqlite3", Settings(), creators=400, seed=1, out=out)
+    await run_demo(tmp_path / "demo.sqlite3", settings, creators=400, seed=1, out=out)
     first = buf.getvalue()
     assert "SYNTHETIC DATA" in first and "(imported)" in first
     assert "data as of" in first and "wrote 400 creators" in first
     buf, out = tour()
-    await run_demo(tmp_path / "demo.sqlite3", Settings(), creators=400, seed=1, out=out)
+    await run_demo(tmp_path / "demo.sqlite3", settings, creators=400, seed=1, out=out)
     assert "already there, nothing changed" in buf.getvalue()
     assert "(imported)" not in buf.getvalue()
+    assert list((tmp_path / "cache").glob("*.npz"))

@@ -46,7 +46,10 @@ def test_cli_digest_preview_json(tmp_path, monkeypatch, capsys) -> None:
     from bot.db.migrate import upgrade
 
     db = tmp_path / "d.sqlite3"
-    settings = Settings.model_validate({"database": {"url": f"sqlite+aiosqlite:///{db}"}})
+    settings = Settings.model_validate(
+        {"database": {"url": f"sqlite+aiosqlite:///{db}"},
+         "ranking": {"cache_dir": str(tmp_path / "cache")}}
+    )  # fmt: skip
 
     async def load() -> None:
         store = Store.open(DatabaseSettings(url=f"sqlite+aiosqlite:///{db}"))
@@ -59,7 +62,10 @@ def test_cli_digest_preview_json(tmp_path, monkeypatch, capsys) -> None:
 
     asyncio.run(load())
     config = tmp_path / "c.toml"
-    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{db}"\n')
+    config.write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{db}"\n'
+        f'[ranking]\ncache_dir = "{tmp_path / "cache"}"\n'  # not the working directory's
+    )
     monkeypatch.delenv("CAMPAIGN_BOT_DATABASE_URL", raising=False)
     assert (
         main(
