@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,13 @@ def bot_settings(sqlite_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def simcord_bot(bot_settings: Settings) -> CampaignBot:
-    return create_bot(bot_settings)
+async def simcord_bot(bot_settings: Settings) -> AsyncIterator[CampaignBot]:
+    bot = create_bot(bot_settings)
+    yield bot
+    # SimCord's teardown detaches the bot without closing it: close it as a real shutdown
+    # does, so its store's connections close on this test's event loop (left to the garbage
+    # collector, their worker threads later report to a closed loop).
+    await bot.close()
 
 
 @pytest.fixture(autouse=True)

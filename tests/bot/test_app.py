@@ -16,10 +16,13 @@ async def test_commands_sync_once_and_not_again_after_a_restart(world, bot_setti
     env = world.env
     assert _syncs(env) == 1  # first start: the tree was never synced
     # A new process on the same database: the stored hash matches, nothing is synced.
-    await env.restart_bot(create_bot(bot_settings))
+    restarted = create_bot(bot_settings)
+    await env.restart_bot(restarted)
     assert _syncs(env) == 1
     result = await world.member.slash(world.channel, "creator lookup", handle="x")
     assert result.acknowledged  # the commands still work after the restart
+    await env.shutdown()  # as the simcord_bot fixture does for the first bot
+    await restarted.close()
 
 
 async def test_a_bug_gets_an_error_id_and_a_logged_traceback(stocked, monkeypatch, caplog) -> None:
