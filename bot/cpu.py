@@ -32,6 +32,9 @@ NUMPY_SWITCH = "NPY_DISABLE_CPU_FEATURES"
 # numpy's names (2.4 and later, see pyproject) for its targets that use AVX-512.
 AVX512_TARGETS = "X86_V4 AVX512_ICL AVX512_SPR"
 CPUINFO = Path("/proc/cpuinfo")
+# The first processor's block (about 2 KB) is all that is read: the kernel makes the file as
+# it is read, one block per CPU, which takes a while on machines with many.
+CPUINFO_HEAD = 16_384
 
 
 def is_zen4(cpuinfo: str) -> bool:
@@ -63,7 +66,8 @@ def avoid_slow_avx512_sort(
     if NUMPY_SWITCH in environ or "numpy" in loaded:
         return False
     try:
-        text = cpuinfo.read_text(errors="replace")
+        with cpuinfo.open(encoding="utf-8", errors="replace") as fh:
+            text = fh.read(CPUINFO_HEAD)
     except OSError:  # not Linux, or no /proc
         return False
     if not is_zen4(text):
